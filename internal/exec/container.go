@@ -1,0 +1,537 @@
+package exec
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/flowscript/flowscript/internal/ast"
+	"github.com/flowscript/flowscript/internal/expr"
+	"github.com/flowscript/flowscript/internal/source"
+	"github.com/flowscript/flowscript/internal/value"
+)
+
+func spanOf(start, end int) source.Span { return source.Span{Start: start, End: end} }
+
+// runContainer runs a container node: it evaluates its own fields, runs
+// its inner scopes with the same executor, and never holds a slot.
+func (e *engine) runContainer(ctx context.Context, f *frame, n *ast.Node, in *Instance) error {
+	in.Start = e.now()
+	in.Attempts = 1
+	e.obs.Event(&Event{Type: EvNodeStart, Time: in.Start, Inst: in, Attempt: 1})
+	env := e.newEnv(f, 1)
+	if inf := n.Field("input"); inf != nil && inf.Prog != nil {
+		v, err := inf.Prog.Eval(env)
+		if err != nil {
+			return e.containerFailed(ctx, f, n, in, evalErr(err, n))
+		}
+		env.Input, in.Input, in.HasInput = v, v, true
+	}
+	cctx := ctx
+	if f := n.Field("timeout"); f != nil && f.IsStatic && n.Tag != "timeout" {
+		var cancel context.CancelFunc
+		d := msDur(f.Static)
+		cctx, cancel = context.WithTimeoutCause(ctx, d, &nodeTimeout{d})
+		defer cancel()
+	}
+	var out any
+	var ne *NodeError
+	switch n.Tag {
+	case "if":
+		out, ne = e.runIf(cctx, f, n, env)
+	case "branch":
+		out, ne = e.runBranch(cctx, f, n, env)
+	case "loop", "while":
+		out, ne = e.runLoop(cctx, f, n, in, env)
+	case "foreach":
+		out, ne = e.runForeach(cctx, f, n, in, env)
+	case "parallel":
+		out, ne = e.runParallel(cctx, f, n, in, env)
+	case "timeout":
+		out, ne = e.runTimeout(cctx, f, n, env)
+	default:
+		ne = &NodeError{Code: "R601", Message: fmt.Sprintf("<%s> is not supported yet", n.Tag)}
+	}
+	if ne == nil {
+		in.Output, in.Status, in.End = out, StatusSuccess, e.now()
+		e.obs.Event(&Event{Type: EvNodeEnd, Time: in.End, Inst: in, Status: in.Status})
+		return nil
+	}
+	if ctx.Err() != nil {
+		return e.cancelled(in, ctx.Err())
+	}
+	var nt *nodeTimeout
+	if errors.As(context.Cause(cctx), &nt) && cctx != ctx {
+		ne = &NodeError{Code: "R604", Message: nt.Error(), Retryable: true}
+	}
+	return e.containerFailed(ctx, f, n, in, ne)
+}
+
+func (e *engine) containerFailed(ctx context.Context, f *frame, n *ast.Node, in *Instance, ne *NodeError) error {
+	if ne.Node == "" {
+		ne.Node, ne.Attempt, ne.NodeRef = in.Key, 1, n
+		ne.Span = n.TagSpan
+	}
+	return e.handleFailure(ctx, f, n, in, ne)
+}
+
+// scopeError returns the failure that stopped a scope run in frame f.
+func (e *engine) scopeError(f *frame, s *ast.Scope, err error) *NodeError {
+	var found *NodeError
+	e.walkInstances(f, s, func(in *Instance) {
+		if found == nil && in.Status == StatusFailed && in.Err != nil {
+			found = in.Err
+		}
+	})
+	if found != nil {
+		return found
+	}
+	return &NodeError{Code: "R605", Message: "cancelled"}
+}
+
+func (e *engine) walkInstances(f *frame, s *ast.Scope, fn func(*Instance)) {
+	for _, c := range s.Nodes {
+		if in := f.lookup(c.Index); in != nil {
+			fn(in)
+		}
+		for _, in := range c.Scopes {
+			e.walkInstances(f, in, fn)
+		}
+	}
+}
+
+// runArm runs one arm (non-iterating scope) in frame f and returns its
+// result.
+func (e *engine) runArm(ctx context.Context, f *frame, s *ast.Scope) (any, *NodeError) {
+	if err := e.runScope(ctx, f, e.plan.ScopeGraph(s), false); err != nil {
+		return nil, e.scopeError(f, s, err)
+	}
+	return e.result(f, s), nil
+}
+
+func (e *engine) runIf(ctx context.Context, f *frame, n *ast.Node, env *expr.Env) (any, *NodeError) {
+	v, err := n.Field("condition").Prog.Eval(env)
+	if err != nil {
+		return nil, evalErr(err, n)
+	}
+	want := "else"
+	if value.Truthy(v) {
+		want = "then"
+	}
+	var chosen *ast.Scope
+	for _, s := range n.Scopes {
+		if s.Tag == want {
+			chosen = s
+		} else {
+			e.skipScope(f, s, "branch not taken")
+		}
+	}
+	if chosen == nil {
+		return nil, nil
+	}
+	return e.runArm(ctx, f, chosen)
+}
+
+func (e *engine) runBranch(ctx context.Context, f *frame, n *ast.Node, env *expr.Env) (any, *NodeError) {
+	var chosen *ast.Scope
+	for _, s := range n.Scopes {
+		if chosen != nil {
+			e.skipScope(f, s, "branch not taken")
+			continue
+		}
+		switch s.Tag {
+		case "match":
+			ok, err := s.Fields["pattern"].Pat.Match(env, env.Input)
+			if err != nil {
+				return nil, evalErr(err, n)
+			}
+			if ok {
+				chosen = s
+			}
+		case "case":
+			v, err := s.Fields["when"].Prog.Eval(env)
+			if err != nil {
+				return nil, evalErr(err, n)
+			}
+			if value.Truthy(v) {
+				chosen = s
+			}
+		case "otherwise":
+			chosen = s
+		}
+		if chosen != s {
+			e.skipScope(f, s, "branch not taken")
+		}
+	}
+	if chosen == nil {
+		return nil, nil
+	}
+	return e.runArm(ctx, f, chosen)
+}
+
+// iterFrame creates the frame of one iteration of container n.
+func (e *engine) iterFrame(f *frame, n *ast.Node, in *Instance, i int, info *iterInfo) *frame {
+	p := e.prepared(n)
+	fr := newFrame(f, n.Index+1, p.lastDesc+1, fmt.Sprintf("%s[%d]/", in.Key, i))
+	fr.iter, fr.loop = info, n
+	return fr
+}
+
+func (e *engine) breakLoop(f *frame, b *ast.Node) {
+	target := ""
+	if lf := b.Field("loop"); lf != nil && lf.IsStatic {
+		target = lf.Static.(string)
+	}
+	for c := f; c != nil; c = c.parent {
+		if c.loop == nil {
+			continue
+		}
+		c.mu.Lock()
+		c.broken = true
+		c.mu.Unlock()
+		if target == "" || c.loop.ID == target {
+			return
+		}
+	}
+}
+
+func (e *engine) evalLazy(n *ast.Node, name string, env *expr.Env) (any, bool, *NodeError) {
+	fl := n.Field(name)
+	if fl == nil || fl.Prog == nil {
+		return nil, false, nil
+	}
+	v, err := fl.Prog.Eval(env)
+	if err != nil {
+		return nil, true, evalErr(err, n)
+	}
+	return v, true, nil
+}
+
+func (e *engine) runLoop(ctx context.Context, f *frame, n *ast.Node, in *Instance, env *expr.Env) (any, *NodeError) {
+	max := 100
+	if n.Tag == "while" {
+		max = 1000
+	}
+	if m := n.Field("max"); m != nil && m.IsStatic {
+		max = int(m.Static.(float64))
+	}
+	body := n.Scopes[0]
+	var last any
+	var lastFrame *frame
+	for i := 0; ; i++ {
+		fr := e.iterFrame(f, n, in, i, &iterInfo{iteration: i, branch: -1})
+		fenv := e.newEnv(fr, 1)
+		fenv.Input = env.Input
+		if n.Tag == "while" {
+			v, _, ne := e.evalLazy(n, "condition", fenv)
+			if ne != nil {
+				return nil, ne
+			}
+			if !value.Truthy(v) {
+				break
+			}
+			if i >= max {
+				return nil, &NodeError{Code: "R613", Message: fmt.Sprintf("while condition still true after %d iterations", max)}
+			}
+		} else if i >= max {
+			break
+		}
+		e.mu.Lock()
+		e.iterations[in] = []*frame{fr}
+		e.mu.Unlock()
+		lastFrame = fr
+		if err := e.runScope(ctx, fr, e.plan.ScopeGraph(body), false); err != nil {
+			return nil, e.scopeError(fr, body, err)
+		}
+		fenv = e.newEnv(fr, 1)
+		fenv.Input = env.Input
+		if v, ok, ne := e.evalLazy(n, "result", fenv); ne != nil {
+			return nil, ne
+		} else if ok {
+			last = v
+		} else {
+			last = e.result(fr, body)
+		}
+		if fr.broken {
+			break
+		}
+		if v, ok, ne := e.evalLazy(n, "break", fenv); ne != nil {
+			return nil, ne
+		} else if ok && value.Truthy(v) {
+			break
+		}
+	}
+	_ = lastFrame
+	return last, nil
+}
+
+func (e *engine) runForeach(ctx context.Context, f *frame, n *ast.Node, in *Instance, env *expr.Env) (any, *NodeError) {
+	coll := env.Input
+	if c := n.Field("collection"); c != nil {
+		v, err := c.Prog.Eval(env)
+		if err != nil {
+			return nil, evalErr(err, n)
+		}
+		coll = v
+	}
+	items, ok := coll.([]any)
+	if !ok {
+		return nil, &NodeError{Code: "R603", Message: "foreach needs an array, got " + value.TypeName(coll)}
+	}
+	conc := 1
+	if c := n.Field("concurrency"); c != nil && c.IsStatic {
+		conc = int(c.Static.(float64))
+	}
+	itemName, indexName := "item", "index"
+	if v := n.Field("item"); v != nil && v.IsStatic {
+		itemName = v.Static.(string)
+	}
+	if v := n.Field("index"); v != nil && v.IsStatic {
+		indexName = v.Static.(string)
+	}
+	body := n.Scopes[0]
+	frames := make([]*frame, len(items))
+	results := make([]any, len(items))
+	started := make([]bool, len(items))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(conc)
+	broken := false
+	var brokeMu = &f.mu
+	for i := range items {
+		fr := e.iterFrame(f, n, in, i, &iterInfo{isItem: true, item: items[i], index: i, items: items,
+			itemName: itemName, indexName: indexName, iteration: -1, branch: -1})
+		fr.vars = value.NewObject(0)
+		frames[i] = fr
+	}
+	e.mu.Lock()
+	e.iterations[in] = frames
+	e.mu.Unlock()
+	for i := range items {
+		brokeMu.Lock()
+		stop := broken
+		brokeMu.Unlock()
+		if stop || gctx.Err() != nil {
+			break
+		}
+		fr := frames[i]
+		started[i] = true
+		g.Go(func() error {
+			if err := e.runScope(gctx, fr, e.plan.ScopeGraph(body), false); err != nil {
+				return err
+			}
+			fenv := e.newEnv(fr, 1)
+			if v, ok, ne := e.evalLazy(n, "result", fenv); ne != nil {
+				ne.Node, ne.NodeRef, ne.Span = in.Key, n, n.TagSpan
+				e.recordIterFailure(fr, ne)
+				return errStop
+			} else if ok {
+				results[i] = v
+			} else {
+				results[i] = e.result(fr, body)
+			}
+			if fr.broken {
+				brokeMu.Lock()
+				broken = true
+				brokeMu.Unlock()
+			}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		for _, fr := range frames {
+			if ne := e.firstFailure(fr, body); ne != nil {
+				return nil, ne
+			}
+		}
+		return nil, &NodeError{Code: "R605", Message: "cancelled"}
+	}
+	out := make([]any, 0, len(items))
+	for i := range items {
+		if started[i] {
+			out = append(out, results[i])
+		}
+	}
+	return out, nil
+}
+
+func (e *engine) recordIterFailure(fr *frame, ne *NodeError) {
+	fr.mu.Lock()
+	fr.failure = ne
+	fr.mu.Unlock()
+}
+
+func (e *engine) firstFailure(fr *frame, s *ast.Scope) *NodeError {
+	fr.mu.Lock()
+	fl := fr.failure
+	fr.mu.Unlock()
+	if fl != nil {
+		return fl
+	}
+	var found *NodeError
+	e.walkInstances(fr, s, func(in *Instance) {
+		if found == nil && in.Status == StatusFailed && in.Err != nil {
+			found = in.Err
+		}
+	})
+	return found
+}
+
+func (e *engine) runParallel(ctx context.Context, f *frame, n *ast.Node, in *Instance, env *expr.Env) (any, *NodeError) {
+	k := len(n.Scopes)
+	need := k
+	mode := "all"
+	if w := n.Field("wait"); w != nil && w.IsStatic {
+		mode = strings.TrimSpace(value.Render(w.Static))
+	}
+	switch {
+	case mode == "any":
+		need = 1
+	case strings.HasPrefix(mode, "n(") && strings.HasSuffix(mode, ")"):
+		fmt.Sscanf(mode, "n(%d)", &need)
+		if need < 1 || need > k {
+			return nil, &NodeError{Code: "R603", Message: fmt.Sprintf("wait %q needs 1 ≤ K ≤ %d", mode, k)}
+		}
+	}
+	conc := k
+	if c := n.Field("concurrency"); c != nil && c.IsStatic {
+		conc = int(c.Static.(float64))
+	}
+	pctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	sem := make(chan struct{}, conc)
+	type res struct {
+		i   int
+		ok  bool
+		out any
+	}
+	done := make(chan res, k)
+	for i, s := range n.Scopes {
+		go func() {
+			select {
+			case sem <- struct{}{}:
+			case <-pctx.Done():
+				done <- res{i: i}
+				return
+			}
+			defer func() { <-sem }()
+			err := e.runScope(pctx, f, e.plan.ScopeGraph(s), false)
+			if err != nil {
+				done <- res{i: i}
+				return
+			}
+			done <- res{i: i, ok: true, out: e.result(f, s)}
+		}()
+	}
+	oks := make([]bool, k)
+	outs := make([]any, k)
+	succeeded, failed := 0, 0
+	var firstErr *NodeError
+	for range k {
+		r := <-done
+		if r.ok {
+			oks[r.i], outs[r.i] = true, r.out
+			succeeded++
+		} else {
+			failed++
+			if firstErr == nil && pctx.Err() == nil {
+				firstErr = e.scopeError(f, n.Scopes[r.i], nil)
+			}
+		}
+		if succeeded >= need || failed > k-need {
+			cancel()
+		}
+	}
+	if succeeded < need {
+		if firstErr == nil {
+			firstErr = &NodeError{Code: "R605", Message: "cancelled"}
+		}
+		return nil, firstErr
+	}
+	var merged []any
+	for i := range k {
+		if oks[i] {
+			merged = append(merged, outs[i])
+		}
+	}
+	if merged == nil {
+		merged = []any{}
+	}
+	mf := n.Field("merge")
+	mode = "array"
+	if mf != nil && mf.Prog != nil {
+		if src := strings.TrimSpace(mf.Raw); src == "array" || src == "concat" || src == "object" {
+			mode = src
+		} else {
+			menv := e.newEnv(f, 1)
+			menv.SetLocal("$branches", merged)
+			v, err := mf.Prog.Eval(menv)
+			if err != nil {
+				return nil, evalErr(err, n)
+			}
+			return v, nil
+		}
+	} else if mf != nil && mf.IsStatic {
+		mode = value.Render(mf.Static)
+	}
+	switch mode {
+	case "concat":
+		out := []any{}
+		for _, r := range merged {
+			switch x := r.(type) {
+			case nil:
+			case []any:
+				out = append(out, x...)
+			default:
+				out = append(out, x)
+			}
+		}
+		return out, nil
+	case "object":
+		o := value.NewObject(0)
+		for _, r := range merged {
+			switch x := r.(type) {
+			case nil:
+			case *value.Object:
+				for _, key := range x.Keys() {
+					v, _ := x.Get(key)
+					o.Set(key, v)
+				}
+			default:
+				return nil, &NodeError{Code: "R603", Message: "merge \"object\" needs object results, got " + value.TypeName(r)}
+			}
+		}
+		return o, nil
+	}
+	return merged, nil
+}
+
+func (e *engine) runTimeout(ctx context.Context, f *frame, n *ast.Node, env *expr.Env) (any, *NodeError) {
+	d := msDur(n.Field("duration").Static)
+	tctx, cancel := context.WithTimeoutCause(ctx, d, &nodeTimeout{d})
+	defer cancel()
+	body := n.Scopes[0]
+	err := e.runScope(tctx, f, e.plan.ScopeGraph(body), false)
+	if err == nil {
+		return e.result(f, body), nil
+	}
+	var nt *nodeTimeout
+	if ctx.Err() == nil && errors.As(context.Cause(tctx), &nt) {
+		if h := n.Field("on-timeout"); h != nil && h.IsStatic {
+			hn := e.flow.ByID[h.Static.(string)]
+			ne := &NodeError{Code: "R604", Message: nt.Error(), Retryable: true}
+			if out, ok := e.runHandler(ctx, f, hn, ne); ok {
+				return out, nil
+			}
+		}
+		return nil, &NodeError{Code: "R604", Message: nt.Error(), Retryable: true}
+	}
+	return nil, e.scopeError(f, body, err)
+}
+
+func msDur(v any) (d timeDuration) {
+	ms, _ := v.(float64)
+	return timeDuration(ms) * timeMillisecond
+}

@@ -1,0 +1,363 @@
+package exec
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+	"golang.org/x/sync/semaphore"
+
+	"github.com/flowscript/flowscript/internal/ast"
+	"github.com/flowscript/flowscript/internal/dag"
+	"github.com/flowscript/flowscript/internal/expr"
+	"github.com/flowscript/flowscript/internal/value"
+)
+
+// errRunTimeout is the cause of the run deadline.
+var errRunTimeout = errors.New("run timed out")
+
+// errNodeTimeout is the cause of a node attempt's deadline.
+type nodeTimeout struct{ d time.Duration }
+
+func (t *nodeTimeout) Error() string { return "timed out after " + formatDur(t.d) }
+
+// errStop is returned by a node that failed and stops its scope; the
+// failure itself is in the node's instance.
+var errStop = errors.New("node failed")
+
+type engine struct {
+	plan  *dag.Plan
+	flow  *ast.Flow
+	opts  Options
+	n     int
+	slots *semaphore.Weighted
+	obs   Observer
+	now   func() time.Time
+
+	globals *expr.Globals
+	procEnv []string
+
+	mu      sync.Mutex
+	vars    *value.Object
+	context *value.Object
+	runErr  *NodeError
+	// iterations of iterating containers, by the container's instance
+	iterations map[*Instance][]*frame
+	// hooks for node kinds (lazy per node)
+	prep []*prepared
+}
+
+// Run executes plan and returns the report. The returned error is only
+// for problems that prevent running at all; node failures are in the
+// report.
+func Run(ctx context.Context, plan *dag.Plan, opts Options) (*Report, error) {
+	if opts.MaxConcurrency <= 0 {
+		opts.MaxConcurrency = 10
+	}
+	if opts.Observer == nil {
+		opts.Observer = ObserverFunc(func(*Event) {})
+	}
+	now := opts.Now
+	if now == nil {
+		now = time.Now
+	}
+	e := &engine{plan: plan, flow: plan.Flow, opts: opts, n: opts.MaxConcurrency,
+		slots: semaphore.NewWeighted(int64(opts.MaxConcurrency)), obs: opts.Observer, now: now,
+		vars: value.NewObject(len(plan.Flow.Vars)), context: value.NewObject(0),
+		iterations: map[*Instance][]*frame{}}
+	e.prep = make([]*prepared, len(plan.Flow.Nodes))
+	e.globals = &expr.Globals{
+		Input: orEmpty(opts.Input), Config: orEmpty(opts.Config), Secrets: orEmpty(opts.Secrets),
+		Env: orEmpty(opts.Env), Context: e.context,
+		Run: value.ObjectOf("id", opts.RunID, "started_at", formatTime(now()), "attempt", float64(max(1, opts.Attempt))),
+		Workflow: value.ObjectOf("name", plan.Flow.Front.Name, "version", plan.Flow.Front.Version,
+			"file", plan.Flow.Path, "dir", plan.Flow.Dir),
+	}
+	e.procEnv = e.buildProcEnv()
+
+	rep := &Report{Start: now()}
+	runCtx := ctx
+	var cancel context.CancelFunc
+	if opts.Timeout > 0 {
+		runCtx, cancel = context.WithTimeoutCause(ctx, opts.Timeout, errRunTimeout)
+		defer cancel()
+	}
+	root := newFrame(nil, 0, len(e.flow.Nodes), "")
+	err := e.runScope(runCtx, root, plan.Root, true)
+	rep.End = now()
+	switch {
+	case err == nil:
+		rep.Status = RunSuccess
+	case errors.Is(context.Cause(runCtx), errRunTimeout):
+		rep.Status = RunTimedOut
+	case ctx.Err() != nil && e.runErr == nil:
+		rep.Status = RunInterrupted
+	default:
+		rep.Status = RunFailed
+		if e.runErr != nil && e.runErr.Code == "R614" {
+			rep.Status = RunRejected
+		}
+	}
+	rep.Err = e.runErr
+	if rep.Status == RunTimedOut {
+		rep.Err = &NodeError{Code: "R620", Message: "run timed out after " + formatDur(opts.Timeout)}
+	}
+	if rep.Status == RunSuccess {
+		rep.Output = e.workflowOutput(root)
+	}
+	rep.Instances = e.orderedInstances(root)
+	for _, in := range rep.Instances {
+		switch in.Status {
+		case StatusSuccess:
+			rep.Counts.Success++
+		case StatusFailed:
+			rep.Counts.Failed++
+		case StatusSkipped:
+			rep.Counts.Skipped++
+		case StatusCancelled:
+			rep.Counts.Cancelled++
+		default:
+			rep.Counts.NotRun++
+		}
+	}
+	return rep, nil
+}
+
+func orEmpty(v any) any {
+	if v == nil {
+		return value.NewObject(0)
+	}
+	return v
+}
+
+func formatTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
+
+func (e *engine) buildProcEnv() []string {
+	env := append([]string(nil), e.opts.BaseEnv...)
+	if obj, ok := e.opts.Env.(*value.Object); ok {
+		for _, k := range obj.Keys() {
+			v, _ := obj.Get(k)
+			if v != nil {
+				env = append(env, k+"="+value.Render(v))
+			}
+		}
+	}
+	env = append(env, "FLOWSCRIPT_RUN_ID="+e.opts.RunID, "FLOWSCRIPT_WORKFLOW_DIR="+e.flow.Dir)
+	return env
+}
+
+// frame holds the states of the nodes of one scope instance: the top
+// level, or one iteration of a loop body. Nodes of a container are
+// contiguous in document order, so a frame owns the index range [lo, hi).
+type frame struct {
+	parent *frame
+	lo, hi int
+	states []*Instance
+	prefix string // instance-key prefix, "loop[2]/"
+	// activated goto targets of this frame
+	mu        sync.Mutex
+	activated map[int]bool
+	vars      *value.Object // iteration-local variables (foreach), or nil
+	broken    bool          // a <break> ended this iteration
+	iter      *iterInfo     // set for iteration and branch frames
+	loop      *ast.Node     // the iterating container of this frame
+	failure   *NodeError    // a failure of the iteration's own fields
+}
+
+// iterInfo describes the iteration a frame runs.
+type iterInfo struct {
+	isItem              bool
+	item                any
+	index               int
+	items               []any
+	itemName, indexName string
+	iteration           int // loop/while iteration, -1 otherwise
+	branch              int // parallel branch, -1 otherwise
+}
+
+func newFrame(parent *frame, lo, hi int, prefix string) *frame {
+	return &frame{parent: parent, lo: lo, hi: hi, states: make([]*Instance, hi-lo), prefix: prefix}
+}
+
+// owner returns the frame that holds node index i.
+func (f *frame) owner(i int) *frame {
+	for c := f; c != nil; c = c.parent {
+		if i >= c.lo && i < c.hi {
+			return c
+		}
+	}
+	return nil
+}
+
+// inst returns (creating) the instance of node n in this frame.
+func (e *engine) inst(f *frame, n *ast.Node) *Instance {
+	fr := f.owner(n.Index)
+	if fr == nil {
+		return nil
+	}
+	in := fr.states[n.Index-fr.lo]
+	if in == nil {
+		in = &Instance{Key: fr.prefix + n.ID, Node: n, Status: StatusPending}
+		fr.states[n.Index-fr.lo] = in
+	}
+	return in
+}
+
+// lookup returns the instance of node n visible from f, or nil.
+func (f *frame) lookup(i int) *Instance {
+	fr := f.owner(i)
+	if fr == nil {
+		return nil
+	}
+	return fr.states[i-fr.lo]
+}
+
+// runScope runs the waves of graph g in frame f. It returns errStop (or
+// a context error) when the scope failed.
+func (e *engine) runScope(ctx context.Context, f *frame, g *dag.Graph, top bool) error {
+	scopeKey := ""
+	if g.Scope.Owner != nil {
+		scopeKey = f.prefix + g.Scope.Owner.ID
+	}
+	for wi, wave := range g.Waves {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if top {
+			ids := make([]string, len(wave))
+			for i, n := range wave {
+				ids[i] = n.ID
+			}
+			e.obs.Event(&Event{Type: EvWaveStart, Time: e.now(), Scope: scopeKey, Wave: wi + 1, Waves: len(g.Waves), Nodes: ids})
+		}
+		grp, wctx := errgroup.WithContext(ctx)
+		grp.SetLimit(e.n)
+		for _, n := range wave {
+			grp.Go(func() error { return e.runNode(wctx, f, n) })
+		}
+		err := grp.Wait()
+		if top {
+			st := StatusSuccess
+			if err != nil {
+				st = StatusFailed
+			}
+			e.obs.Event(&Event{Type: EvWaveEnd, Time: e.now(), Scope: scopeKey, Wave: wi + 1, Status: st})
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// fail records a node failure as the run error if it is the first.
+func (e *engine) recordFailure(ne *NodeError) {
+	e.mu.Lock()
+	if e.runErr == nil {
+		e.runErr = ne
+	}
+	e.mu.Unlock()
+}
+
+// workflowOutput is the <output> node's value or the result of the top
+// level (nodes.md §1.4, §3.4).
+func (e *engine) workflowOutput(root *frame) any {
+	if o := e.flow.Output; o != nil {
+		if in := root.lookup(o.Index); in != nil && in.Status == StatusSuccess {
+			return in.Output
+		}
+		return nil
+	}
+	return e.result(root, e.flow.Root)
+}
+
+// result of a node list: the output of its last successful node in
+// document order, ignoring goto, break and context.
+func (e *engine) result(f *frame, s *ast.Scope) any {
+	for i := len(s.Nodes) - 1; i >= 0; i-- {
+		n := s.Nodes[i]
+		switch n.Tag {
+		case "goto", "break", "context":
+			continue
+		}
+		if n.Handler {
+			continue
+		}
+		if in := f.lookup(n.Index); in != nil && in.Status == StatusSuccess {
+			return in.Output
+		}
+	}
+	return nil
+}
+
+// orderedInstances lists instances in document order with iterations
+// after their container.
+func (e *engine) orderedInstances(root *frame) []*Instance {
+	var out []*Instance
+	var walk func(f *frame, s *ast.Scope)
+	walk = func(f *frame, s *ast.Scope) {
+		for _, n := range s.Nodes {
+			in := f.lookup(n.Index)
+			if in == nil {
+				in = e.inst(f, n)
+			}
+			out = append(out, in)
+			if len(n.Scopes) == 0 {
+				continue
+			}
+			e.mu.Lock()
+			iters := e.iterations[in]
+			e.mu.Unlock()
+			if iters == nil {
+				// non-iterating container: its scopes share the frame
+				for _, sc := range n.Scopes {
+					walk(f, sc)
+				}
+				continue
+			}
+			for _, it := range iters {
+				for _, sc := range n.Scopes {
+					walk(it, sc)
+				}
+			}
+		}
+	}
+	walk(root, e.flow.Root)
+	if e.flow.OnError != nil {
+		walk(root, e.flow.OnError)
+	}
+	return out
+}
+
+func formatDur(d time.Duration) string {
+	ms := d.Milliseconds()
+	switch {
+	case ms%3600000 == 0 && ms > 0:
+		return fmt.Sprintf("%dh", ms/3600000)
+	case ms%60000 == 0 && ms > 0:
+		return fmt.Sprintf("%dm", ms/60000)
+	case ms%1000 == 0:
+		return fmt.Sprintf("%ds", ms/1000)
+	}
+	return fmt.Sprintf("%dms", ms)
+}
+
+// relPath is p relative to the workflow directory with '/'.
+func (e *engine) relPath(p string) string {
+	r, err := filepath.Rel(e.flow.Dir, p)
+	if err != nil {
+		return p
+	}
+	return filepath.ToSlash(r)
+}
+
+var _ = os.Getpid
+
+type timeDuration = time.Duration
+
+const timeMillisecond = time.Millisecond

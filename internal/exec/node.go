@@ -1,0 +1,672 @@
+package exec
+
+import (
+	"context"
+	"errors"
+	"math"
+	"math/rand/v2"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/flowscript/flowscript/internal/ast"
+	"github.com/flowscript/flowscript/internal/expr"
+	"github.com/flowscript/flowscript/internal/fields"
+	"github.com/flowscript/flowscript/internal/runtimes"
+	"github.com/flowscript/flowscript/internal/value"
+)
+
+// prepared is what the engine computes once per node.
+type prepared struct {
+	defaults map[string]any
+	lastDesc int // index of the node's last descendant (itself if none)
+}
+
+func (e *engine) prepared(n *ast.Node) *prepared {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if p := e.prep[n.Index]; p != nil {
+		return p
+	}
+	p := &prepared{defaults: map[string]any{}, lastDesc: n.Index}
+	if n.Spec != nil {
+		for _, fs := range n.Spec.Fields {
+			if _, set := n.Fields[fs.Name]; set || fs.Default == "" {
+				continue
+			}
+			if s, isStr := fs.Value.(string); isStr && strings.Contains(s, "{{") {
+				continue // role defaults such as "input" are applied by runtimes
+			}
+			if fs.Value != nil {
+				p.defaults[fs.Name] = fs.Value
+			} else if v, ok := defaultValue(fs); ok {
+				p.defaults[fs.Name] = v
+			}
+		}
+	}
+	var walk func(s *ast.Scope)
+	walk = func(s *ast.Scope) {
+		for _, c := range s.Nodes {
+			if c.Index > p.lastDesc {
+				p.lastDesc = c.Index
+			}
+			for _, in := range c.Scopes {
+				walk(in)
+			}
+		}
+	}
+	for _, s := range n.Scopes {
+		walk(s)
+	}
+	e.prep[n.Index] = p
+	return p
+}
+
+// defaultValue converts a field's documented default when it is a plain
+// value of the field's kind.
+func defaultValue(fs *fields.Field) (any, bool) {
+	d := strings.Trim(fs.Default, "`")
+	switch fs.Kind {
+	case fields.Int, fields.Num, fields.Bool, fields.Enum, fields.Dur, fields.Size:
+		v, problem := fields.Convert(fs, d)
+		return v, problem == ""
+	case fields.List, fields.Map:
+		if strings.HasPrefix(d, "[") || strings.HasPrefix(d, "{") {
+			v, err := value.ParseYAML([]byte(d))
+			return v, err == nil
+		}
+	}
+	return nil, false
+}
+
+// runNode runs one node of a wave in frame f.
+func (e *engine) runNode(ctx context.Context, f *frame, n *ast.Node) error {
+	in := e.inst(f, n)
+	if reason := e.skipReason(f, n); reason != "" {
+		e.skipNode(f, n, reason)
+		return nil
+	}
+	if n.Spec != nil && n.Spec.Container {
+		return e.runContainer(ctx, f, n, in)
+	}
+	return e.runLeaf(ctx, f, n, in)
+}
+
+// skipReason applies nodes.md §1.3 rules 2 and 4 (arms and breaks are
+// applied by containers).
+func (e *engine) skipReason(f *frame, n *ast.Node) string {
+	if f.isBroken() {
+		return "break"
+	}
+	if n.GotoTarget {
+		of := f.owner(n.Index)
+		of.mu.Lock()
+		act := of.activated[n.Index]
+		of.mu.Unlock()
+		if !act {
+			return "not activated"
+		}
+	}
+	refs := e.plan.InputRefs[n.Index]
+	if len(refs) > 0 {
+		for _, r := range refs {
+			if in := f.lookup(r.Index); in != nil && in.Status == StatusSuccess {
+				return ""
+			}
+			if r.Tag == "phase" {
+				return ""
+			}
+		}
+		return "input skipped"
+	}
+	return ""
+}
+
+// skipNode marks n (and everything inside it) skipped.
+func (e *engine) skipNode(f *frame, n *ast.Node, reason string) {
+	in := e.inst(f, n)
+	in.Status, in.Reason = StatusSkipped, reason
+	e.obs.Event(&Event{Type: EvNodeSkip, Time: e.now(), Inst: in})
+	for _, s := range n.Scopes {
+		e.skipScope(f, s, "branch not taken")
+	}
+}
+
+func (e *engine) skipScope(f *frame, s *ast.Scope, reason string) {
+	for _, c := range s.Nodes {
+		if in := e.inst(f, c); in != nil && in.Status == StatusPending {
+			e.skipNode(f, c, reason)
+		}
+	}
+}
+
+func (f *frame) isBroken() bool {
+	for c := f; c != nil; c = c.parent {
+		c.mu.Lock()
+		b := c.broken
+		c.mu.Unlock()
+		if b {
+			return true
+		}
+	}
+	return false
+}
+
+// newEnv builds the evaluation environment of a node in frame f.
+func (e *engine) newEnv(f *frame, attempt int) *expr.Env {
+	e.mu.Lock()
+	g := *e.globals
+	g.Context = e.context.Clone()
+	e.mu.Unlock()
+	env := &expr.Env{Globals: &g, Resolver: resolver{e, f}, Runtime: e.opts.Runtime}
+	env.SetLocal("$attempt", float64(attempt))
+	inner, iterSet, branchSet := true, false, false
+	for c := f; c != nil; c = c.parent {
+		if c.iter == nil {
+			continue
+		}
+		it := c.iter
+		if it.isItem {
+			if inner {
+				env.SetItemNames(it.itemName, it.indexName)
+				env.SetItem(it.item, it.index, it.index == 0, it.index == len(it.items)-1, it.items)
+				inner = false
+			} else {
+				env.SetLocal(it.itemName, it.item)
+				env.SetLocal(it.indexName, float64(it.index))
+			}
+		}
+		if it.iteration >= 0 && !iterSet {
+			env.SetLocal("$iteration", float64(it.iteration))
+			iterSet = true
+		}
+		if it.branch >= 0 && !branchSet {
+			env.SetLocal("$branch", float64(it.branch))
+			branchSet = true
+		}
+	}
+	return env
+}
+
+// evalErr converts an evaluation error into a node error.
+func evalErr(err error, n *ast.Node) *NodeError {
+	var ee *expr.EvalError
+	if errors.As(err, &ee) {
+		return &NodeError{Code: ee.Code, Message: ee.Message, Span: spanOf(ee.Start, ee.End)}
+	}
+	var re *runtimes.Error
+	if errors.As(err, &re) {
+		return fromRuntimeError(re)
+	}
+	return &NodeError{Code: "R602", Message: err.Error(), Span: n.TagSpan}
+}
+
+// render evaluates the node's fields for one attempt (format.md §5.2,
+// expressions.md §8.4): templates rendered once, scalar kinds converted.
+func (e *engine) render(n *ast.Node, env *expr.Env) (map[string]any, map[string]*expr.Program, *NodeError) {
+	p := e.prepared(n)
+	out := make(map[string]any, len(n.Fields)+len(p.defaults))
+	for k, v := range p.defaults {
+		out[k] = v
+	}
+	var lazy map[string]*expr.Program
+	for name, f := range n.Fields {
+		if name == "input" {
+			continue
+		}
+		if f.Spec.Lazy && f.Prog != nil {
+			if lazy == nil {
+				lazy = map[string]*expr.Program{}
+			}
+			lazy[name] = f.Prog
+			continue
+		}
+		v, ne := e.fieldValue(f, env, n)
+		if ne != nil {
+			return nil, nil, ne
+		}
+		out[name] = v
+	}
+	return out, lazy, nil
+}
+
+func (e *engine) fieldValue(f *ast.Field, env *expr.Env, n *ast.Node) (any, *NodeError) {
+	switch {
+	case f.IsStatic:
+		return f.Static, nil
+	case f.Prog != nil:
+		v, err := f.Prog.Eval(env)
+		if err != nil {
+			return nil, evalErr(err, n)
+		}
+		return v, nil
+	case f.Tmpl != nil:
+		v, err := f.Tmpl.Eval(env)
+		if err != nil {
+			return nil, evalErr(err, n)
+		}
+		if f.Spec.Kind != fields.Tmpl && f.Spec.Kind.Scalar() && f.Spec.Kind != fields.Str {
+			return convertDynamic(f, v)
+		}
+		if (f.Spec.Kind == fields.Map) && v != nil {
+			if _, ok := v.(*value.Object); !ok {
+				return nil, &NodeError{Code: "R603", Message: "field \"" + f.Name + "\" expects an object, got " + value.TypeName(v), Span: f.Span}
+			}
+		}
+		if f.Spec.Kind == fields.List && v != nil {
+			if _, ok := v.([]any); !ok {
+				return nil, &NodeError{Code: "R603", Message: "field \"" + f.Name + "\" expects an array, got " + value.TypeName(v), Span: f.Span}
+			}
+		}
+		return v, nil
+	case f.Tree != nil:
+		return e.renderTree(f.Tree, env, n)
+	case f.Type != nil:
+		return f.Type, nil
+	}
+	return nil, nil
+}
+
+// convertDynamic converts a rendered template value of a scalar kind.
+func convertDynamic(f *ast.Field, v any) (any, *NodeError) {
+	switch x := v.(type) {
+	case float64:
+		switch f.Spec.Kind {
+		case fields.Int:
+			if x != math.Trunc(x) {
+				break
+			}
+			return x, nil
+		case fields.Num, fields.Dur, fields.Size:
+			return x, nil
+		}
+	case bool:
+		if f.Spec.Kind == fields.Bool {
+			return x, nil
+		}
+	case string:
+		c, problem := fields.Convert(f.Spec, strings.TrimSpace(x))
+		if problem == "" {
+			return c, nil
+		}
+		return nil, &NodeError{Code: "R603", Message: problem, Span: f.Span}
+	}
+	return nil, &NodeError{Code: "R603", Message: "field \"" + f.Name + "\" expects " + f.Spec.Kind.String() + ", got " + value.Describe(v), Span: f.Span}
+}
+
+func (e *engine) renderTree(t *ast.Tree, env *expr.Env, n *ast.Node) (any, *NodeError) {
+	switch {
+	case t.IsMap:
+		o := value.NewObject(len(t.Keys))
+		for i, k := range t.Keys {
+			v, ne := e.renderTree(t.Items[i], env, n)
+			if ne != nil {
+				return nil, ne
+			}
+			o.Set(k, v)
+		}
+		return o, nil
+	case t.IsSeq:
+		a := make([]any, len(t.Items))
+		for i, it := range t.Items {
+			v, ne := e.renderTree(it, env, n)
+			if ne != nil {
+				return nil, ne
+			}
+			a[i] = v
+		}
+		return a, nil
+	}
+	if tm, ok := t.Leaf.(*expr.Template); ok {
+		v, err := tm.Eval(env)
+		if err != nil {
+			return nil, evalErr(err, n)
+		}
+		return v, nil
+	}
+	return t.Leaf, nil
+}
+
+// runLeaf runs a leaf node with its retries, fallback and
+// continue-on-error (nodes.md §8, execution.md §7).
+func (e *engine) runLeaf(ctx context.Context, f *frame, n *ast.Node, in *Instance) error {
+	needSlot := n.Tag != "delay" && n.Tag != "checkpoint"
+	retry := e.retrySpec(n)
+	var ne *NodeError
+	in.Start = e.now()
+	for attempt := 1; ; attempt++ {
+		in.Attempts = attempt
+		if needSlot {
+			if err := e.slots.Acquire(ctx, 1); err != nil {
+				return e.cancelled(in, err)
+			}
+		}
+		e.obs.Event(&Event{Type: EvNodeStart, Time: e.now(), Inst: in, Attempt: attempt})
+		var out any
+		out, ne = e.attempt(ctx, f, n, in, attempt)
+		if needSlot {
+			e.slots.Release(1)
+		}
+		if ne == nil {
+			in.Output, in.Status, in.End = out, StatusSuccess, e.now()
+			e.obs.Event(&Event{Type: EvNodeEnd, Time: in.End, Inst: in, Status: in.Status})
+			return nil
+		}
+		ne.Node, ne.Attempt, ne.NodeRef = in.Key, attempt, n
+		if ne.Span == (spanZero) {
+			ne.Span = n.TagSpan
+		}
+		if ctx.Err() != nil {
+			return e.cancelled(in, ctx.Err())
+		}
+		if retry == nil || attempt > retry.max || !e.shouldRetry(f, n, retry, ne, attempt) {
+			break
+		}
+		delay := retry.delay(attempt, ne)
+		e.obs.Event(&Event{Type: EvNodeRetry, Time: e.now(), Inst: in, Attempt: attempt, DelayMS: delay.Milliseconds(), Error: ne})
+		if err := sleep(ctx, delay); err != nil {
+			return e.cancelled(in, err)
+		}
+	}
+	return e.handleFailure(ctx, f, n, in, ne)
+}
+
+var spanZero = spanOf(0, 0)
+
+// handleFailure applies fallback and continue-on-error after the last
+// attempt failed.
+func (e *engine) handleFailure(ctx context.Context, f *frame, n *ast.Node, in *Instance, ne *NodeError) error {
+	if n.OnError != nil && n.OnError.Fallback != nil {
+		h := n.OnError.Fallback
+		out, ok := e.runHandler(ctx, f, h, ne)
+		if ok {
+			in.Output, in.Status, in.Err, in.End, in.RecoveredBy = out, StatusSuccess, ne, e.now(), h.ID
+			e.obs.Event(&Event{Type: EvNodeEnd, Time: in.End, Inst: in, Status: in.Status})
+			return nil
+		}
+		if ctx.Err() != nil {
+			return e.cancelled(in, ctx.Err())
+		}
+	}
+	in.Status, in.Err, in.End = StatusFailed, ne, e.now()
+	e.obs.Event(&Event{Type: EvNodeEnd, Time: in.End, Inst: in, Status: in.Status, Error: ne})
+	if f := n.Field("continue-on-error"); f != nil && f.IsStatic && f.Static == true {
+		return nil
+	}
+	e.recordFailure(ne)
+	return errStop
+}
+
+// runHandler runs handler h once with $error (nodes.md §8.2).
+func (e *engine) runHandler(ctx context.Context, f *frame, h *ast.Node, cause *NodeError) (any, bool) {
+	in := e.inst(f, h)
+	in.Start = e.now()
+	in.Attempts++
+	if err := e.slots.Acquire(ctx, 1); err != nil {
+		return nil, false
+	}
+	e.obs.Event(&Event{Type: EvNodeStart, Time: e.now(), Inst: in, Attempt: in.Attempts})
+	out, ne := e.attemptWith(ctx, f, h, in, in.Attempts, func(env *expr.Env) { env.SetLocal("$error", cause.Object()) })
+	e.slots.Release(1)
+	in.End = e.now()
+	if ne != nil {
+		ne.Node, ne.NodeRef = in.Key, h
+		if ne.Span == spanZero {
+			ne.Span = h.TagSpan
+		}
+		in.Status, in.Err = StatusFailed, ne
+		e.obs.Event(&Event{Type: EvNodeEnd, Time: in.End, Inst: in, Status: in.Status, Error: ne})
+		return nil, false
+	}
+	in.Status, in.Output, in.Err = StatusSuccess, out, nil
+	e.obs.Event(&Event{Type: EvNodeEnd, Time: in.End, Inst: in, Status: in.Status})
+	return out, true
+}
+
+// cancelled marks in as cancelled by the context and returns the error
+// that stops the scope.
+func (e *engine) cancelled(in *Instance, err error) error {
+	in.Status, in.End = StatusCancelled, e.now()
+	in.Err = &NodeError{Code: "R605", Message: "cancelled", Node: in.Key, Attempt: in.Attempts, Span: in.Node.TagSpan, NodeRef: in.Node}
+	e.obs.Event(&Event{Type: EvNodeEnd, Time: in.End, Inst: in, Status: in.Status})
+	return err
+}
+
+func (e *engine) attempt(ctx context.Context, f *frame, n *ast.Node, in *Instance, attempt int) (any, *NodeError) {
+	return e.attemptWith(ctx, f, n, in, attempt, nil)
+}
+
+// attemptWith runs one attempt: evaluate input, render fields, run.
+func (e *engine) attemptWith(ctx context.Context, f *frame, n *ast.Node, in *Instance, attempt int, setup func(*expr.Env)) (any, *NodeError) {
+	env := e.newEnv(f, attempt)
+	if setup != nil {
+		setup(env)
+	}
+	if inf := n.Field("input"); inf != nil && inf.Prog != nil {
+		v, err := inf.Prog.Eval(env)
+		if err != nil {
+			return nil, evalErr(err, n)
+		}
+		env.Input, in.Input, in.HasInput = v, v, true
+	}
+	vals, lazy, ne := e.render(n, env)
+	if ne != nil {
+		return nil, ne
+	}
+	actx := ctx
+	if ms, ok := vals["timeout"].(float64); ok && ms > 0 && n.Spec != nil && !n.Spec.Container {
+		var cancel context.CancelFunc
+		d := time.Duration(ms) * time.Millisecond
+		actx, cancel = context.WithTimeoutCause(ctx, d, &nodeTimeout{d})
+		defer cancel()
+	}
+	out, ne := e.dispatch(actx, f, n, in, env, vals, lazy)
+	if ne != nil && ctx.Err() == nil {
+		var nt *nodeTimeout
+		if errors.As(context.Cause(actx), &nt) {
+			return nil, &NodeError{Code: "R604", Message: nt.Error(), Retryable: true}
+		}
+	}
+	return out, ne
+}
+
+// dispatch runs the node's own behaviour.
+func (e *engine) dispatch(ctx context.Context, f *frame, n *ast.Node, in *Instance, env *expr.Env, vals map[string]any, lazy map[string]*expr.Program) (any, *NodeError) {
+	switch n.Tag {
+	case "set":
+		v := vals["expr"]
+		if _, ok := vals["value"]; ok {
+			v = vals["value"]
+		}
+		e.setVar(f, n.Field("var").Static.(string), v)
+		return v, nil
+	case "context":
+		o := value.NewObject(len(n.Subs))
+		for _, s := range n.Subs {
+			v, ne := e.subValue(s, env, n)
+			if ne != nil {
+				return nil, ne
+			}
+			o.Set(s.Field("key").Static.(string), v)
+		}
+		e.mu.Lock()
+		for _, k := range o.Keys() {
+			v, _ := o.Get(k)
+			e.context.Set(k, v)
+		}
+		e.mu.Unlock()
+		return o, nil
+	case "output":
+		if len(n.Subs) > 0 {
+			o := value.NewObject(len(n.Subs))
+			for _, s := range n.Subs {
+				v, ne := e.subValue(s, env, n)
+				if ne != nil {
+					return nil, ne
+				}
+				o.Set(s.Field("field").Static.(string), v)
+			}
+			return o, nil
+		}
+		if v, ok := vals["value"]; ok {
+			return v, nil
+		}
+		return vals["expr"], nil
+	case "goto":
+		t := e.flow.ByID[n.Field("node").Static.(string)]
+		of := f.owner(t.Index)
+		if of != nil {
+			of.mu.Lock()
+			if of.activated == nil {
+				of.activated = map[int]bool{}
+			}
+			of.activated[t.Index] = true
+			of.mu.Unlock()
+		}
+		return nil, nil
+	case "break":
+		if w := n.Field("when"); w != nil && w.Prog != nil {
+			v, err := w.Prog.Eval(env)
+			if err != nil {
+				return nil, evalErr(err, n)
+			}
+			if !value.Truthy(v) {
+				return nil, nil
+			}
+		}
+		e.breakLoop(f, n)
+		return nil, nil
+	case "delay":
+		ms, _ := vals["duration"].(float64)
+		if err := sleep(ctx, time.Duration(ms)*time.Millisecond); err != nil {
+			return nil, &NodeError{Code: "R605", Message: "cancelled"}
+		}
+		return env.Input, nil
+	}
+	rt, ok := e.opts.Registry.Get(n.Kind)
+	if !ok {
+		return nil, &NodeError{Code: "R601", Message: "node kind \"" + n.Kind + "\" is not supported yet"}
+	}
+	call := &runtimes.Call{
+		Node: in.Key, Kind: n.Kind, Role: n.Tag, Input: env.Input, HasInput: in.HasInput,
+		Fields: vals, Lazy: lazy, Env: env, WorkflowDir: e.flow.Dir, AllowPaths: e.opts.AllowPaths,
+		RunID: e.opts.RunID, ProcEnv: append(e.procEnv[:len(e.procEnv):len(e.procEnv)], "FLOWSCRIPT_NODE_ID="+in.Key),
+		Log: func(stream, line string) {
+			e.obs.Event(&Event{Type: EvNodeLog, Time: e.now(), Inst: in, Stream: stream, Line: line})
+		},
+	}
+	out, err := rt.Run(ctx, call)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, &NodeError{Code: "R605", Message: "cancelled"}
+		}
+		return nil, evalErr(err, n)
+	}
+	return out, nil
+}
+
+func (e *engine) subValue(s *ast.Sub, env *expr.Env, n *ast.Node) (any, *NodeError) {
+	if f := s.Field("value"); f != nil {
+		return e.fieldValue(f, env, n)
+	}
+	if f := s.Field("expr"); f != nil {
+		return e.fieldValue(f, env, n)
+	}
+	return nil, nil
+}
+
+// sleep waits d or until ctx is done.
+func sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// retrySpec is a node's effective <retry> (or runtime.retry).
+type retrySpec struct {
+	max      int
+	backoff  string
+	base     time.Duration
+	maxDelay time.Duration
+	jitter   string
+	factor   float64
+	when     *expr.Program
+	rnd      *rand.Rand
+}
+
+func (e *engine) retrySpec(n *ast.Node) *retrySpec {
+	if n.OnError == nil || n.OnError.Retry == nil {
+		return nil
+	}
+	r := &retrySpec{max: 3, backoff: "exponential", base: time.Second, maxDelay: 30 * time.Second, jitter: "full"}
+	fs := n.OnError.Retry.Fields
+	if f := fs["max"]; f != nil && f.IsStatic {
+		r.max = int(f.Static.(float64))
+	}
+	if f := fs["backoff"]; f != nil && f.IsStatic {
+		r.backoff = f.Static.(string)
+	}
+	if f := fs["base"]; f != nil && f.IsStatic {
+		r.base = time.Duration(f.Static.(float64)) * time.Millisecond
+	}
+	if f := fs["max-delay"]; f != nil && f.IsStatic {
+		r.maxDelay = time.Duration(f.Static.(float64)) * time.Millisecond
+	}
+	if f := fs["jitter"]; f != nil && f.IsStatic {
+		r.jitter = value.Render(f.Static)
+	}
+	if f := fs["when"]; f != nil {
+		r.when = f.Prog
+	}
+	return r
+}
+
+func (e *engine) shouldRetry(f *frame, n *ast.Node, r *retrySpec, ne *NodeError, attempt int) bool {
+	if r.when == nil {
+		return ne.Retryable
+	}
+	env := e.newEnv(f, attempt)
+	env.SetLocal("$error", ne.Object())
+	v, err := r.when.Eval(env)
+	return err == nil && value.Truthy(v)
+}
+
+// delay computes the wait before retry k (execution.md §9).
+func (r *retrySpec) delay(k int, ne *NodeError) time.Duration {
+	var raw time.Duration
+	switch r.backoff {
+	case "linear":
+		raw = r.base * time.Duration(k)
+	case "fixed":
+		raw = r.base
+	default:
+		raw = r.base << (k - 1)
+		if k > 40 || raw <= 0 {
+			raw = r.maxDelay
+		}
+	}
+	capped := min(raw, r.maxDelay)
+	d := capped
+	switch r.jitter {
+	case "none":
+	case "full", "":
+		d = time.Duration(rand.Float64() * float64(capped))
+	default:
+		var f float64
+		if err := yaml.Unmarshal([]byte(r.jitter), &f); err == nil {
+			u := rand.Float64()*2 - 1
+			d = time.Duration(float64(capped) * (1 + f*u))
+			d = max(0, min(d, r.maxDelay))
+		}
+	}
+	return d.Round(time.Millisecond)
+}

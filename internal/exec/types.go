@@ -1,0 +1,136 @@
+package exec
+
+import (
+	"time"
+
+	"github.com/flowscript/flowscript/internal/ast"
+	"github.com/flowscript/flowscript/internal/expr"
+	"github.com/flowscript/flowscript/internal/runtimes"
+	"github.com/flowscript/flowscript/internal/source"
+	"github.com/flowscript/flowscript/internal/value"
+)
+
+// Node and run statuses.
+const (
+	StatusSuccess   = "success"
+	StatusFailed    = "failed"
+	StatusSkipped   = "skipped"
+	StatusCancelled = "cancelled"
+	StatusPending   = "pending"
+
+	RunSuccess     = "success"
+	RunFailed      = "failed"
+	RunRejected    = "rejected"
+	RunTimedOut    = "timed_out"
+	RunInterrupted = "interrupted"
+)
+
+// Options configure one run.
+type Options struct {
+	// MaxConcurrency is the number of run-wide slots (>= 1; 0 means 10).
+	MaxConcurrency int
+	// Registry provides the data-node runtimes.
+	Registry *runtimes.Registry
+	// Resolved run values ($config, $input, $secrets, $env); nil means {}.
+	Config, Input, Secrets, Env any
+	// RunID and Attempt identify the run ($run).
+	RunID   string
+	Attempt int
+	// AllowPaths are extra directories file nodes may use.
+	AllowPaths []string
+	// BaseEnv is the process environment for exec nodes (os.Environ()).
+	BaseEnv []string
+	// Observer receives events; nil discards them.
+	Observer Observer
+	// Clock and randomness for expressions; nil: real time, UTC.
+	Runtime *expr.Runtime
+	// Timeout is the run deadline (0: none).
+	Timeout time.Duration
+	// Now returns the current time for timings (nil: time.Now).
+	Now func() time.Time
+}
+
+// NodeError is a node failure as recorded and reported (the $error object
+// of nodes.md §8.5).
+type NodeError struct {
+	Code      string
+	Message   string
+	Node      string // instance key
+	Attempt   int
+	Retryable bool
+	ExitCode  *int
+	Status    int
+	Body      string
+	Hints     []string
+	Stderr    []string
+	// Span is where the diagnostic points: the node's tag, or the failing
+	// part of an expression for R602.
+	Span source.Span
+	// NodeRef is the failing node.
+	NodeRef *ast.Node
+}
+
+func (e *NodeError) Error() string { return e.Message }
+
+// Object returns the $error / n.error value.
+func (e *NodeError) Object() *value.Object {
+	o := value.ObjectOf("code", e.Code, "message", e.Message, "node", e.Node,
+		"attempt", float64(e.Attempt), "retryable", e.Retryable)
+	if e.ExitCode != nil {
+		o.Set("exit_code", float64(*e.ExitCode))
+	}
+	if e.Status != 0 {
+		o.Set("status", float64(e.Status))
+		o.Set("body", e.Body)
+	}
+	return o
+}
+
+func fromRuntimeError(re *runtimes.Error) *NodeError {
+	return &NodeError{Code: re.Code, Message: re.Message, Retryable: re.Retryable, ExitCode: re.ExitCode,
+		Status: re.Status, Body: re.Body, Hints: re.Hints, Stderr: re.Stderr}
+}
+
+// Instance is one execution record of a node: the node itself at top
+// level, or one per iteration inside loops.
+type Instance struct {
+	Key      string
+	Node     *ast.Node
+	Status   string
+	Output   any
+	Err      *NodeError
+	Attempts int
+	Start    time.Time
+	End      time.Time
+	// Reason is the skip reason for skipped nodes.
+	Reason string
+	// Input is the evaluated input (HasInput when the node has one).
+	Input    any
+	HasInput bool
+	// RecoveredBy names the fallback handler that recovered the node.
+	RecoveredBy string
+}
+
+// Duration returns the instance's run time.
+func (in *Instance) Duration() time.Duration {
+	if in.Start.IsZero() || in.End.IsZero() {
+		return 0
+	}
+	return in.End.Sub(in.Start)
+}
+
+// Counts are the node counts of a run.
+type Counts struct {
+	Success, Failed, Skipped, Cancelled, NotRun int
+}
+
+// Report is the result of a run.
+type Report struct {
+	Status    string
+	Err       *NodeError
+	Output    any
+	Instances []*Instance // document order; iterations after their container
+	Counts    Counts
+	Start     time.Time
+	End       time.Time
+}

@@ -1,0 +1,338 @@
+// Package runner carries out the run lifecycle of spec/execution.md §1:
+// load and validate, resolve config, input, secrets and env, execute the
+// plan, check and write the output, and report. Commands in package cli
+// call it; it writes only to the streams it is given.
+package runner
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/flowscript/flowscript/internal/ast"
+	"github.com/flowscript/flowscript/internal/dag"
+	"github.com/flowscript/flowscript/internal/exec"
+	"github.com/flowscript/flowscript/internal/expr"
+	"github.com/flowscript/flowscript/internal/frontmatter"
+	"github.com/flowscript/flowscript/internal/load"
+	"github.com/flowscript/flowscript/internal/progress"
+	"github.com/flowscript/flowscript/internal/redact"
+	"github.com/flowscript/flowscript/internal/runtimes"
+	"github.com/flowscript/flowscript/internal/source"
+	"github.com/flowscript/flowscript/internal/value"
+)
+
+// Streams are the I/O of one command.
+type Streams struct {
+	In     io.Reader
+	Out    io.Writer
+	Err    io.Writer
+	Getenv func(string) (string, bool)
+	Cwd    string
+	Color  bool
+	// Now, when set, freezes the clock (tests: FLOWSCRIPT_TEST_CLOCK).
+	Now func() time.Time
+}
+
+// Options are the flags of `flowscript run` (spec/cli.md §2).
+type Options struct {
+	File           string
+	Config         []string
+	ConfigFile     string
+	Input          string
+	MaxConcurrency int
+	Scheduler      string
+	Timeout        time.Duration
+	Progress       string // auto, live, plain, github, none
+	JSON           bool
+	Output         string
+	AllowPaths     []string
+	DryRun         bool
+}
+
+// DiagnosticsError is an invalid workflow (exit 2).
+type DiagnosticsError struct{ List source.List }
+
+func (e *DiagnosticsError) Error() string { return e.List.Error() }
+
+// UsageError is a usage problem (exit 2): the message and hint lines.
+type UsageError struct {
+	Message string
+	Hints   []string
+}
+
+func (e *UsageError) Error() string { return e.Message }
+
+// ProblemsError lists run-start problems (invalid config, input or
+// secrets; exit 2), one line each.
+type ProblemsError struct{ Lines []string }
+
+func (e *ProblemsError) Error() string { return strings.Join(e.Lines, "\n") }
+
+// RunError is a run that ended without success; Status maps to the exit
+// code.
+type RunError struct {
+	Status string
+}
+
+func (e *RunError) Error() string { return "run " + e.Status }
+
+// Loaded is a validated workflow ready to run or plan.
+type Loaded struct {
+	Flow    *ast.Flow
+	Plan    *dag.Plan
+	Config  *value.Object
+	Input   any
+	Secrets *value.Object
+	Env     *value.Object
+	Masker  *redact.Masker
+	Warns   []string
+}
+
+// Load validates the file and resolves config and input (lifecycle steps
+// 1–2). Diagnostics (including warnings) are printed to s.Err.
+func Load(s Streams, file string, cfg []string, cfgFile, input string, secrets bool) (*Loaded, error) {
+	flow, plan, diags := load.File(file)
+	if diags.HasErrors() {
+		return nil, &DiagnosticsError{List: diags}
+	}
+	if len(diags) > 0 {
+		source.Printer{Color: s.Color}.Print(s.Err, diags)
+	}
+	fm := flow.Front
+	l := &Loaded{Flow: flow, Plan: plan}
+	conf, uerrs := frontmatter.ResolveConfig(fm, cfg, cfgFile, s.Cwd)
+	if len(uerrs) > 0 {
+		return nil, &UsageError{Message: uerrs[0].Message, Hints: uerrs[0].Hints}
+	}
+	l.Config = conf
+	in := any(value.NewObject(0))
+	if input != "" {
+		v, ue := frontmatter.ParseInput(input, s.In, s.Cwd)
+		if ue != nil {
+			return nil, &UsageError{Message: ue.Message, Hints: ue.Hints}
+		}
+		in = v
+	}
+	checked, problems := frontmatter.CheckInput(fm, in)
+	if len(problems) > 0 {
+		return nil, &ProblemsError{Lines: prefix("R617", problems)}
+	}
+	l.Input = checked
+	if secrets {
+		sec, probs, warns := frontmatter.ResolveSecrets(fm, s.Getenv)
+		if len(probs) > 0 {
+			return nil, &ProblemsError{Lines: prefix("R619", probs)}
+		}
+		l.Secrets, l.Warns = sec, warns
+		var vals []string
+		for _, k := range sec.Keys() {
+			v, _ := sec.Get(k)
+			if str, ok := v.(string); ok {
+				vals = append(vals, str)
+			}
+		}
+		l.Masker = redact.New(vals)
+	}
+	l.Env = frontmatter.ResolveEnv(fm, s.Getenv)
+	return l, nil
+}
+
+func prefix(code string, lines []string) []string {
+	out := make([]string, len(lines))
+	for i, l := range lines {
+		out[i] = "error[" + code + "]: " + l
+	}
+	return out
+}
+
+// Run executes a workflow (lifecycle steps 1–8) and returns nil on
+// success.
+func Run(ctx context.Context, s Streams, o Options) error {
+	l, err := Load(s, o.File, o.Config, o.ConfigFile, o.Input, true)
+	if err != nil {
+		return err
+	}
+	for _, w := range l.Warns {
+		fmt.Fprintln(s.Err, "warning[W703]: "+w)
+	}
+	flow := l.Flow
+	conc := o.MaxConcurrency
+	if conc <= 0 {
+		conc = flow.Front.Runtime.Concurrency
+	}
+	if conc <= 0 {
+		conc = 10
+	}
+	if o.DryRun {
+		l.Plan.WriteText(s.Out, dag.RenderOptions{Scheduler: scheduler(o, flow), MaxConcurrency: conc, File: o.File})
+		return nil
+	}
+	timeout := o.Timeout
+	if timeout == 0 && flow.Front.Runtime.Timeout > 0 {
+		timeout = time.Duration(flow.Front.Runtime.Timeout) * time.Millisecond
+	}
+	now := s.Now
+	if now == nil {
+		now = time.Now
+	}
+	runID := newRunID(now(), s.Now != nil)
+	mask := func(t string) string { return l.Masker.String(t) }
+
+	var obs exec.Observer
+	var plain *progress.Plain
+	mode := o.Progress
+	if mode == "" || mode == "auto" || mode == "live" || mode == "github" {
+		mode = "plain" // live and github displays arrive with the CLI issue
+	}
+	if mode == "plain" && !o.JSON {
+		plain = progress.NewPlain(s.Err)
+		plain.Mask = mask
+		obs = plain
+		plain.Header(runID, flow.Front.Name, flow.Front.Version, len(flow.Nodes), len(l.Plan.Root.Waves), conc)
+	}
+	var rt *expr.Runtime
+	if loc := flow.Front.Runtime.Timezone; loc != "" {
+		if z, err := time.LoadLocation(loc); err == nil {
+			rt = &expr.Runtime{Loc: z}
+		}
+	}
+	if s.Now != nil {
+		if rt == nil {
+			rt = &expr.Runtime{}
+		}
+		rt.Now = s.Now
+	}
+	reg := runtimes.Builtin()
+	for _, t := range runtimes.Transforms() {
+		reg.Add(t)
+	}
+	rep, err := exec.Run(ctx, l.Plan, exec.Options{
+		MaxConcurrency: conc, Registry: reg, Config: l.Config, Input: l.Input, Secrets: l.Secrets, Env: l.Env,
+		RunID: runID, Attempt: 1, AllowPaths: o.AllowPaths, BaseEnv: os.Environ(), Observer: obs,
+		Runtime: rt, Timeout: timeout, Now: s.Now,
+	})
+	if err != nil {
+		return err
+	}
+	if rep.Status == exec.RunSuccess && flow.Front.Output != nil {
+		if _, problems := flow.Front.Output.Check(rep.Output, "$output"); len(problems) > 0 {
+			rep.Status = exec.RunFailed
+			rep.Err = &exec.NodeError{Code: "R618", Message: "workflow output does not match the output schema: " + strings.Join(problems, "; ")}
+		}
+	}
+	if plain != nil {
+		plain.Done(rep)
+	}
+	if rep.Status != exec.RunSuccess {
+		if o.Progress != "none" || rep.Err != nil {
+			reportFailure(s, flow, rep, mask)
+		}
+		return &RunError{Status: rep.Status}
+	}
+	return writeOutput(s, o, flow, rep.Output, l.Masker)
+}
+
+func scheduler(o Options, flow *ast.Flow) string {
+	if o.Scheduler != "" {
+		return o.Scheduler
+	}
+	if flow.Front.Runtime.Scheduler != "" {
+		return flow.Front.Runtime.Scheduler
+	}
+	return "waves"
+}
+
+// newRunID is the UTC start time and 6 random hex digits (execution.md
+// §12.1); with a frozen clock the digits are zero.
+func newRunID(t time.Time, fixed bool) string {
+	suffix := "000000"
+	if !fixed {
+		var b [3]byte
+		rand.Read(b[:])
+		suffix = hex.EncodeToString(b[:])
+	}
+	return t.UTC().Format("20060102T150405Z") + "-" + suffix
+}
+
+// reportFailure prints the run error as a diagnostic at the node.
+func reportFailure(s Streams, flow *ast.Flow, rep *exec.Report, mask func(string) string) {
+	ne := rep.Err
+	if ne == nil {
+		if rep.Status == exec.RunInterrupted {
+			fmt.Fprintln(s.Err, "interrupted")
+		}
+		return
+	}
+	msg := mask(ne.Message)
+	d := &source.Diagnostic{Code: ne.Code, Message: msg}
+	if ne.NodeRef != nil {
+		d.File, d.Span = flow.File, ne.Span
+		if ne.Code != "R602" {
+			d.Span = ne.NodeRef.TagSpan
+		}
+		d.Message = fmt.Sprintf("node %q failed: %s", ne.Node, msg)
+	}
+	for _, h := range ne.Hints {
+		d.Hints = append(d.Hints, mask(h))
+	}
+	for _, l := range ne.Stderr {
+		d.Notes = append(d.Notes, "stderr: "+mask(l))
+	}
+	var b strings.Builder
+	source.Printer{Color: s.Color}.One(&b, d)
+	io.WriteString(s.Err, b.String())
+}
+
+// writeOutput writes the workflow output (spec/cli.md §2).
+func writeOutput(s Streams, o Options, flow *ast.Flow, out any, m *redact.Masker) error {
+	if o.JSON || (o.Output == "" && flow.Output == nil) {
+		return nil
+	}
+	masked, _ := m.Value(out)
+	var text string
+	if str, ok := masked.(string); ok {
+		text = str + "\n"
+	} else {
+		text = value.IndentJSON(masked, "  ") + "\n"
+	}
+	if o.Output == "" {
+		_, err := io.WriteString(s.Out, text)
+		return err
+	}
+	path := o.Output
+	if !filepath.IsAbs(path) {
+		path = filepath.Join(s.Cwd, path)
+	}
+	return atomicWrite(path, []byte(text))
+}
+
+func atomicWrite(path string, data []byte) error {
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
