@@ -212,7 +212,7 @@ func (s *Schema) Type() *typedsl.Type {
 	return t
 }
 
-// Config returns the config entry for key, or nil.
+// ConfigEntry returns the config entry for key, or nil.
 func (fm *Frontmatter) ConfigEntry(key string) *ConfigEntry {
 	for _, c := range fm.Config {
 		if c.Key == key {

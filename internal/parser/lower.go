@@ -36,6 +36,10 @@ type lowerer struct {
 	phases   map[string]*ast.Phase
 	vars     map[string]bool
 	sawOWE   bool
+	// knownNames caches known(); failed records fields whose value was
+	// invalid (so N304 does not repeat the problem).
+	knownNames []string
+	failed     map[string]bool
 }
 
 var (
@@ -510,6 +514,7 @@ func (l *lowerer) namesFor(n *ast.Node, arrow bool) *expr.Names {
 		SecretNames: nonNil(l.fm.SecretNames()),
 		EnvNames:    nonNil(l.fm.EnvNames()),
 		InputKeys:   l.fm.InputKeys(),
+		Known:       l.known(),
 	}
 	for p := n; p != nil; p = p.Parent {
 		if p.Tag == "foreach" && p != n {
@@ -520,6 +525,26 @@ func (l *lowerer) namesFor(n *ast.Node, arrow bool) *expr.Names {
 		nm.Locals = append(nm.Locals, "item", "index")
 	}
 	return nm
+}
+
+// known lists the referable names for suggestions: explicit node ids,
+// phase names and variables, in document order.
+func (l *lowerer) known() []string {
+	if l.knownNames != nil {
+		return l.knownNames
+	}
+	out := []string{}
+	for _, n := range l.flow.Nodes {
+		if !n.Generated {
+			out = append(out, n.ID)
+		}
+	}
+	for _, p := range l.flow.Phases {
+		out = append(out, p.Name)
+	}
+	out = append(out, l.flow.Vars...)
+	l.knownNames = out
+	return out
 }
 
 func nonNil(s []string) []string {
@@ -652,6 +677,10 @@ func (l *lowerer) setField(m map[string]*ast.Field, order *[]string, n *ast.Node
 	}
 	f := l.convert(fs, src, nm)
 	if f == nil {
+		if l.failed == nil {
+			l.failed = map[string]bool{}
+		}
+		l.failed[fmt.Sprintf("%p/%s", m, fs.Name)] = true
 		return
 	}
 	m[fs.Name] = f

@@ -442,11 +442,14 @@ func (l *lowerer) onError(n *ast.Node, ch *Element) {
 
 func (l *lowerer) requireFields(n *ast.Node, spec *fields.Element, m map[string]*ast.Field, at source.Span) {
 	for _, fs := range spec.Fields {
-		if fs.RequiredIf != "" && m[fs.Name] == nil && requiredIf(spec, m, fs.RequiredIf) {
+		if fs.RequiredIf != "" && m[fs.Name] == nil && !l.failed[fmt.Sprintf("%p/%s", m, fs.Name)] && requiredIf(spec, m, fs.RequiredIf) {
 			if fs.Name == "table" || fs.Name == "query" || fs.Name == "conflict-columns" || fs.Name == "key-columns" {
 				continue // nodeRules words these by operation
 			}
 			l.errAt(at, "N304", "missing required field %q on <%s> (%s)", fs.Name, tagOf(spec), fs.RequiredIf)
+			continue
+		}
+		if l.failed[fmt.Sprintf("%p/%s", m, fs.Name)] {
 			continue
 		}
 		if fs.Required && m[fs.Name] == nil {

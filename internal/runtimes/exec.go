@@ -131,6 +131,9 @@ func (e *Exec) Run(ctx context.Context, c *Call) (any, error) {
 	cmd.WaitDelay = grace + time.Second
 
 	if err := cmd.Start(); err != nil {
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("command %s not started: %w", quote(name), ctx.Err())
+		}
 		return nil, startError(name, err)
 	}
 	waitErr := cmd.Wait()

@@ -191,3 +191,29 @@ func TestExecMaxOutputKillsGroup(t *testing.T) {
 		t.Errorf("process group %d still alive", pgid)
 	}
 }
+
+// TestExecBackgroundChildKeepsPipe checks that a finished command whose
+// background child still holds stdout returns after the pipe wait (grace +
+// 1s) with its output, instead of waiting for the child.
+func TestExecBackgroundChildKeepsPipe(t *testing.T) {
+	c, _ := newCall(t, "source", map[string]any{"command": `(sleep 4; echo late) & echo main`, "grace": 100.0})
+	start := time.Now()
+	got, err := (&Exec{Role: "source"}).Run(context.Background(), c)
+	if err != nil || got != "main" {
+		t.Errorf("got %v, %v", got, err)
+	}
+	if d := time.Since(start); d > 3*time.Second {
+		t.Errorf("took %v", d)
+	}
+}
+
+func TestExecAlreadyCancelled(t *testing.T) {
+	c, _ := newCall(t, "source", map[string]any{"command": "echo x"})
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := (&Exec{Role: "source"}).Run(ctx, c)
+	var re *Error
+	if !errors.Is(err, context.Canceled) || errors.As(err, &re) {
+		t.Errorf("got %v", err)
+	}
+}

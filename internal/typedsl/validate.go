@@ -20,35 +20,14 @@ func (t *Type) Validate(v any) []string { return t.ValidateAt(v, "$") }
 // ValidateAt is Validate with another root path (`$input`).
 func (t *Type) ValidateAt(v any, root string) []string {
 	var out []string
-	t.check(v, &path{root: root}, &out)
+	t.check(v, root, &out)
 	return out
-}
-
-// path is the path of the value being checked, built into text only when a
-// problem is reported.
-type path struct {
-	parent *path
-	root   string // at the root only
-	key    string
-	index  int // array index, or -1 for a key
-}
-
-func (p *path) key1(k string) *path { return &path{parent: p, key: k, index: -1} }
-
-func (p *path) String() string {
-	if p.parent == nil {
-		return p.root
-	}
-	if p.index >= 0 {
-		return p.parent.String() + "[" + strconv.Itoa(p.index) + "]"
-	}
-	return PathKey(p.parent.String(), p.key)
 }
 
 // Accepts reports whether v conforms to t.
 func (t *Type) Accepts(v any) bool {
 	var out []string
-	t.check(v, &path{}, &out)
+	t.check(v, "", &out)
 	return len(out) == 0
 }
 
@@ -94,11 +73,11 @@ func isIdent(s string) bool {
 	return true
 }
 
-func mismatch(p *path, t *Type, v any, out *[]string) {
-	*out = append(*out, p.String()+": expected "+t.Expected()+", got "+value.Describe(v))
+func mismatch(p string, t *Type, v any, out *[]string) {
+	*out = append(*out, p+": expected "+t.Expected()+", got "+value.Describe(v))
 }
 
-func (t *Type) check(v any, p *path, out *[]string) {
+func (t *Type) check(v any, p string, out *[]string) {
 	switch t.Kind {
 	case Any:
 		return
@@ -141,7 +120,7 @@ func (t *Type) check(v any, p *path, out *[]string) {
 
 // checkInner checks a type that is not any, optional or a union; outer is
 // the type named in a mismatch message.
-func (t *Type) checkInner(v any, p *path, out *[]string, outer *Type) {
+func (t *Type) checkInner(v any, p string, out *[]string, outer *Type) {
 	ok := true
 	switch t.Kind {
 	case String:
@@ -183,7 +162,7 @@ func (t *Type) checkInner(v any, p *path, out *[]string, outer *Type) {
 			break
 		}
 		for i, it := range a {
-			t.Elem.check(it, &path{parent: p, index: i}, out)
+			t.Elem.check(it, p+"["+strconv.Itoa(i)+"]", out)
 		}
 	case Record:
 		o, isObj := v.(*value.Object)
@@ -195,15 +174,15 @@ func (t *Type) checkInner(v any, p *path, out *[]string, outer *Type) {
 			fv, has := o.Get(f.Name)
 			if !has {
 				if !f.Type.Optional() {
-					*out = append(*out, p.String()+": missing key "+string(value.AppendQuoted(nil, f.Name)))
+					*out = append(*out, p+": missing key "+string(value.AppendQuoted(nil, f.Name)))
 				}
 				continue
 			}
-			f.Type.check(fv, p.key1(f.Name), out)
+			f.Type.check(fv, PathKey(p, f.Name), out)
 		}
 		for _, k := range o.Keys() {
 			if !t.hasField(k) {
-				*out = append(*out, p.key1(k).String()+": unexpected key")
+				*out = append(*out, PathKey(p, k)+": unexpected key")
 			}
 		}
 	}

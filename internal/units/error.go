@@ -7,6 +7,7 @@ type Error struct {
 	Hint    string
 }
 
+// Error returns the message.
 func (e *Error) Error() string { return e.Message }
 
 // Hints returns the hint as a list (empty without one), the shape diagnostics

@@ -327,11 +327,11 @@ func fnSort(c *expr.Ctx, args []any) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	type entry struct {
-		key, item any
-		num       float64
-	}
-	entries := make([]entry, 0, len(xs))
+	// Sort positions with the original position as the last criterion: a
+	// stable result from the faster unstable sort.
+	keys := make([]any, 0, len(xs))
+	nums := make([]float64, 0, len(xs))
+	items := make([]any, 0, len(xs))
 	var nulls []any
 	allNumbers := true
 	for i, it := range xs {
@@ -345,20 +345,34 @@ func fnSort(c *expr.Ctx, args []any) (any, error) {
 		}
 		f, ok := k.(float64)
 		allNumbers = allNumbers && ok
-		entries = append(entries, entry{key: k, item: it, num: f})
+		keys, nums, items = append(keys, k), append(nums, f), append(items, it)
 	}
 	sign := 1
 	if desc {
 		sign = -1
 	}
+	perm := make([]int32, len(items))
+	for i := range perm {
+		perm[i] = int32(i)
+	}
 	if allNumbers { // the common case, without type switches
-		slices.SortStableFunc(entries, func(a, b entry) int { return sign * cmp.Compare(a.num, b.num) })
+		slices.SortFunc(perm, func(a, b int32) int {
+			if r := cmp.Compare(nums[a], nums[b]); r != 0 {
+				return sign * r
+			}
+			return int(a - b)
+		})
 	} else {
-		slices.SortStableFunc(entries, func(a, b entry) int { return sign * compareValues(a.key, b.key) })
+		slices.SortFunc(perm, func(a, b int32) int {
+			if r := compareValues(keys[a], keys[b]); r != 0 {
+				return sign * r
+			}
+			return int(a - b)
+		})
 	}
 	out := make([]any, 0, len(xs))
-	for _, e := range entries {
-		out = append(out, e.item)
+	for _, i := range perm {
+		out = append(out, items[i])
 	}
 	return append(out, nulls...), nil
 }

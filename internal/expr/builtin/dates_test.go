@@ -61,6 +61,26 @@ func runDateCases(t *testing.T, loc *time.Location, tests []dateCase) {
 	}
 }
 
+// TestDateFuncsArity checks the names and argument counts of §12.4.
+func TestDateFuncsArity(t *testing.T) {
+	want := map[string][2]int{
+		"now": {0, 0}, "date": {0, 1}, "time": {0, 1}, "parse_date": {1, 2}, "format_date": {2, 2},
+		"add_time": {2, 2}, "subtract_time": {2, 2}, "diff": {2, 3}, "timestamp": {0, 1},
+		"from_timestamp": {1, 1}, "start_of": {2, 2}, "end_of": {2, 2}, "get_part": {2, 2},
+		"is_before": {2, 2}, "is_after": {2, 2}, "relative": {1, 1}, "duration": {1, 1},
+		"format_duration": {1, 1}, "to_zone": {2, 2},
+	}
+	got := dateFuncs()
+	if len(got) != len(want) {
+		t.Errorf("%d date functions, want %d", len(got), len(want))
+	}
+	for _, f := range got {
+		if w, ok := want[f.Name]; !ok || f.Min != w[0] || f.Max != w[1] {
+			t.Errorf("%s takes %d to %d arguments, want %v (known: %v)", f.Name, f.Min, f.Max, w, ok)
+		}
+	}
+}
+
 // TestDateSpecExamples is every example of the table in
 // spec/expressions.md §12.4, with the run zone UTC.
 func TestDateSpecExamples(t *testing.T) {
