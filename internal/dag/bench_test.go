@@ -19,14 +19,16 @@ func benchFlow(tb testing.TB, n int) *ast.Flow {
 	count := 2
 	lastIf := ""
 	prev := hub
-	v := ""
+	v := "v0"
+	b.leaf("set", "", "var=v0", "expr=0")
 	for count < n {
 		switch {
-		case count%1000 == 2:
-			v = fmt.Sprintf("v%d", count)
-			b.leaf("set", "", "var="+v, "expr=0")
-			count++
 		case count%100 == 0:
+			if count%1000 == 0 {
+				v = fmt.Sprintf("v%d", count)
+				b.leaf("set", "", "var="+v, "expr=0")
+				count++
+			}
 			lastIf = fmt.Sprintf("if%d", count)
 			b.open("if", lastIf, "condition="+hub+" != null")
 			b.arm("then")

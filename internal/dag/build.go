@@ -3,6 +3,7 @@ package dag
 import (
 	"cmp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/flowscript/flowscript/internal/ast"
@@ -137,6 +138,7 @@ func build(flow *ast.Flow, done map[*ast.Flow]*Plan) (*Plan, source.List) {
 		phases:    make(map[string]*ast.Phase, len(flow.Phases)),
 		contexts:  map[string][]*ast.Node{},
 		vars:      map[string][]varEvent{},
+		raw:       make([]rawEdge, 0, 2*n+16),
 	}
 	p := &Plan{Flow: flow, byScope: map[*ast.Scope]*Graph{}}
 	done[flow] = p
@@ -487,27 +489,7 @@ func (b *builder) note(sp source.Span, text string) string {
 	return b.file.Name + ":" + itoa(p.Line) + ":" + itoa(p.Col) + ": " + text
 }
 
-func itoa(i int) string {
-	if i >= 0 && i < 10 {
-		return string(rune('0' + i))
-	}
-	var buf [20]byte
-	n := len(buf)
-	neg := i < 0
-	if neg {
-		i = -i
-	}
-	for i > 0 {
-		n--
-		buf[n] = byte('0' + i%10)
-		i /= 10
-	}
-	if neg {
-		n--
-		buf[n] = '-'
-	}
-	return string(buf[n:])
-}
+func itoa(i int) string { return strconv.Itoa(i) }
 
 // gotoEdge checks a goto (or checkpoint action goto) field of node g and
 // makes its target depend on g (nodes.md §4.3).

@@ -217,3 +217,42 @@ func TestSpecCycle(t *testing.T) {
 		t.Errorf("got:\n%s\nwant:\n%s", out.String(), want)
 	}
 }
+
+// TestIncludeRendering nests the sub-workflow's plan under its include
+// node and makes a reference to the include wait for it.
+func TestIncludeRendering(t *testing.T) {
+	sb := newFB(t, "users")
+	sb.leaf("source/http", "fetch", "url=https://x")
+	sb.leaf("transform/template", "normalize", "template={{ fetch }}")
+	sub := sb.done()
+
+	b := newFB(t, "main")
+	inc := b.leaf("include", "users", "workflow=lib/fetch-users.flow.md")
+	b.leaf("transform/template", "names", "template={{ users }}")
+	flow := b.done()
+	flow.Subflows[inc] = sub
+	p, diags := Build(flow)
+	if len(diags) > 0 {
+		t.Fatal(diagLines(diags))
+	}
+	var text bytes.Buffer
+	p.WriteText(&text, RenderOptions{Scheduler: "waves", MaxConcurrency: 10})
+	want := `plan main 1: 2 nodes, 2 waves, scheduler waves, max concurrency 10
+
+wave 1
+  users  include             6:3
+    workflow lib/fetch-users.flow.md
+      wave 1
+        fetch      source/http         6:3
+      wave 2
+        normalize  transform/template  7:3  needs fetch
+wave 2
+  names  transform/template  7:3  needs users
+`
+	if text.String() != want {
+		t.Errorf("text:\n%s\nwant:\n%s", text.String(), want)
+	}
+	if p.Includes[inc.Index] == nil || p.Includes[inc.Index].Flow != sub {
+		t.Error("Includes does not hold the sub-workflow's plan")
+	}
+}

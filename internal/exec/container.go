@@ -21,7 +21,9 @@ func spanOf(start, end int) source.Span { return source.Span{Start: start, End: 
 func (e *engine) runContainer(ctx context.Context, f *frame, n *ast.Node, in *Instance) error {
 	in.Start = e.now()
 	in.Attempts = 1
-	e.obs.Event(&Event{Type: EvNodeStart, Time: in.Start, Inst: in, Attempt: 1})
+	if e.observe {
+		e.obs.Event(&Event{Type: EvNodeStart, Time: in.Start, Inst: in, Attempt: 1})
+	}
 	env := e.newEnv(f, 1)
 	if inf := n.Field("input"); inf != nil && inf.Prog != nil {
 		v, err := inf.Prog.Eval(env)
@@ -57,7 +59,9 @@ func (e *engine) runContainer(ctx context.Context, f *frame, n *ast.Node, in *In
 	}
 	if ne == nil {
 		in.Output, in.Status, in.End = out, StatusSuccess, e.now()
-		e.obs.Event(&Event{Type: EvNodeEnd, Time: in.End, Inst: in, Status: in.Status})
+		if e.observe {
+			e.obs.Event(&Event{Type: EvNodeEnd, Time: in.End, Inst: in, Status: in.Status})
+		}
 		return nil
 	}
 	if ctx.Err() != nil {

@@ -37,7 +37,9 @@ type engine struct {
 	n     int
 	slots *semaphore.Weighted
 	obs   Observer
-	now   func() time.Time
+	// observe is false when nobody listens: events are not even built.
+	observe bool
+	now     func() time.Time
 
 	globals *expr.Globals
 	procEnv []string
@@ -59,7 +61,8 @@ func Run(ctx context.Context, plan *dag.Plan, opts Options) (*Report, error) {
 	if opts.MaxConcurrency <= 0 {
 		opts.MaxConcurrency = 10
 	}
-	if opts.Observer == nil {
+	observe := opts.Observer != nil
+	if !observe {
 		opts.Observer = ObserverFunc(func(*Event) {})
 	}
 	now := opts.Now
@@ -67,7 +70,7 @@ func Run(ctx context.Context, plan *dag.Plan, opts Options) (*Report, error) {
 		now = time.Now
 	}
 	e := &engine{plan: plan, flow: plan.Flow, opts: opts, n: opts.MaxConcurrency,
-		slots: semaphore.NewWeighted(int64(opts.MaxConcurrency)), obs: opts.Observer, now: now,
+		slots: semaphore.NewWeighted(int64(opts.MaxConcurrency)), obs: opts.Observer, observe: observe, now: now,
 		vars: value.NewObject(len(plan.Flow.Vars)), context: value.NewObject(0),
 		iterations: map[*Instance][]*frame{}}
 	e.prep = make([]*prepared, len(plan.Flow.Nodes))
@@ -233,7 +236,9 @@ func (e *engine) runScope(ctx context.Context, f *frame, g *dag.Graph, top bool)
 			for i, n := range wave {
 				ids[i] = n.ID
 			}
-			e.obs.Event(&Event{Type: EvWaveStart, Time: e.now(), Scope: scopeKey, Wave: wi + 1, Waves: len(g.Waves), Nodes: ids})
+			if e.observe {
+				e.obs.Event(&Event{Type: EvWaveStart, Time: e.now(), Scope: scopeKey, Wave: wi + 1, Waves: len(g.Waves), Nodes: ids})
+			}
 		}
 		grp, wctx := errgroup.WithContext(ctx)
 		grp.SetLimit(e.n)
@@ -246,7 +251,9 @@ func (e *engine) runScope(ctx context.Context, f *frame, g *dag.Graph, top bool)
 			if err != nil {
 				st = StatusFailed
 			}
-			e.obs.Event(&Event{Type: EvWaveEnd, Time: e.now(), Scope: scopeKey, Wave: wi + 1, Status: st})
+			if e.observe {
+				e.obs.Event(&Event{Type: EvWaveEnd, Time: e.now(), Scope: scopeKey, Wave: wi + 1, Status: st})
+			}
 		}
 		if err != nil {
 			return err

@@ -127,7 +127,9 @@ func (e *engine) skipReason(f *frame, n *ast.Node) string {
 func (e *engine) skipNode(f *frame, n *ast.Node, reason string) {
 	in := e.inst(f, n)
 	in.Status, in.Reason = StatusSkipped, reason
-	e.obs.Event(&Event{Type: EvNodeSkip, Time: e.now(), Inst: in})
+	if e.observe {
+		e.obs.Event(&Event{Type: EvNodeSkip, Time: e.now(), Inst: in})
+	}
 	for _, s := range n.Scopes {
 		e.skipScope(f, s, "branch not taken")
 	}
@@ -157,7 +159,7 @@ func (f *frame) isBroken() bool {
 func (e *engine) newEnv(f *frame, attempt int) *expr.Env {
 	e.mu.Lock()
 	g := *e.globals
-	g.Context = e.context.Clone()
+	g.Context = e.context // replaced, never modified, by <context> nodes
 	e.mu.Unlock()
 	env := &expr.Env{Globals: &g, Resolver: resolver{e, f}, Runtime: e.opts.Runtime}
 	env.SetLocal("$attempt", float64(attempt))
@@ -342,7 +344,9 @@ func (e *engine) runLeaf(ctx context.Context, f *frame, n *ast.Node, in *Instanc
 				return e.cancelled(in, err)
 			}
 		}
-		e.obs.Event(&Event{Type: EvNodeStart, Time: e.now(), Inst: in, Attempt: attempt})
+		if e.observe {
+			e.obs.Event(&Event{Type: EvNodeStart, Time: e.now(), Inst: in, Attempt: attempt})
+		}
 		var out any
 		out, ne = e.attempt(ctx, f, n, in, attempt)
 		if needSlot {
@@ -350,7 +354,9 @@ func (e *engine) runLeaf(ctx context.Context, f *frame, n *ast.Node, in *Instanc
 		}
 		if ne == nil {
 			in.Output, in.Status, in.End = out, StatusSuccess, e.now()
-			e.obs.Event(&Event{Type: EvNodeEnd, Time: in.End, Inst: in, Status: in.Status})
+			if e.observe {
+				e.obs.Event(&Event{Type: EvNodeEnd, Time: in.End, Inst: in, Status: in.Status})
+			}
 			return nil
 		}
 		ne.Node, ne.Attempt, ne.NodeRef = in.Key, attempt, n
@@ -364,7 +370,9 @@ func (e *engine) runLeaf(ctx context.Context, f *frame, n *ast.Node, in *Instanc
 			break
 		}
 		delay := retry.delay(attempt, ne)
-		e.obs.Event(&Event{Type: EvNodeRetry, Time: e.now(), Inst: in, Attempt: attempt, DelayMS: delay.Milliseconds(), Error: ne})
+		if e.observe {
+			e.obs.Event(&Event{Type: EvNodeRetry, Time: e.now(), Inst: in, Attempt: attempt, DelayMS: delay.Milliseconds(), Error: ne})
+		}
 		if err := sleep(ctx, delay); err != nil {
 			return e.cancelled(in, err)
 		}
@@ -382,7 +390,9 @@ func (e *engine) handleFailure(ctx context.Context, f *frame, n *ast.Node, in *I
 		out, ok := e.runHandler(ctx, f, h, ne)
 		if ok {
 			in.Output, in.Status, in.Err, in.End, in.RecoveredBy = out, StatusSuccess, ne, e.now(), h.ID
-			e.obs.Event(&Event{Type: EvNodeEnd, Time: in.End, Inst: in, Status: in.Status})
+			if e.observe {
+				e.obs.Event(&Event{Type: EvNodeEnd, Time: in.End, Inst: in, Status: in.Status})
+			}
 			return nil
 		}
 		if ctx.Err() != nil {
@@ -390,7 +400,9 @@ func (e *engine) handleFailure(ctx context.Context, f *frame, n *ast.Node, in *I
 		}
 	}
 	in.Status, in.Err, in.End = StatusFailed, ne, e.now()
-	e.obs.Event(&Event{Type: EvNodeEnd, Time: in.End, Inst: in, Status: in.Status, Error: ne})
+	if e.observe {
+		e.obs.Event(&Event{Type: EvNodeEnd, Time: in.End, Inst: in, Status: in.Status, Error: ne})
+	}
 	if f := n.Field("continue-on-error"); f != nil && f.IsStatic && f.Static == true {
 		return nil
 	}
@@ -406,7 +418,9 @@ func (e *engine) runHandler(ctx context.Context, f *frame, h *ast.Node, cause *N
 	if err := e.slots.Acquire(ctx, 1); err != nil {
 		return nil, false
 	}
-	e.obs.Event(&Event{Type: EvNodeStart, Time: e.now(), Inst: in, Attempt: in.Attempts})
+	if e.observe {
+		e.obs.Event(&Event{Type: EvNodeStart, Time: e.now(), Inst: in, Attempt: in.Attempts})
+	}
 	out, ne := e.attemptWith(ctx, f, h, in, in.Attempts, func(env *expr.Env) { env.SetLocal("$error", cause.Object()) })
 	e.slots.Release(1)
 	in.End = e.now()
@@ -416,11 +430,15 @@ func (e *engine) runHandler(ctx context.Context, f *frame, h *ast.Node, cause *N
 			ne.Span = h.TagSpan
 		}
 		in.Status, in.Err = StatusFailed, ne
-		e.obs.Event(&Event{Type: EvNodeEnd, Time: in.End, Inst: in, Status: in.Status, Error: ne})
+		if e.observe {
+			e.obs.Event(&Event{Type: EvNodeEnd, Time: in.End, Inst: in, Status: in.Status, Error: ne})
+		}
 		return nil, false
 	}
 	in.Status, in.Output, in.Err = StatusSuccess, out, nil
-	e.obs.Event(&Event{Type: EvNodeEnd, Time: in.End, Inst: in, Status: in.Status})
+	if e.observe {
+		e.obs.Event(&Event{Type: EvNodeEnd, Time: in.End, Inst: in, Status: in.Status})
+	}
 	return out, true
 }
 
@@ -429,7 +447,9 @@ func (e *engine) runHandler(ctx context.Context, f *frame, h *ast.Node, cause *N
 func (e *engine) cancelled(in *Instance, err error) error {
 	in.Status, in.End = StatusCancelled, e.now()
 	in.Err = &NodeError{Code: "R605", Message: "cancelled", Node: in.Key, Attempt: in.Attempts, Span: in.Node.TagSpan, NodeRef: in.Node}
-	e.obs.Event(&Event{Type: EvNodeEnd, Time: in.End, Inst: in, Status: in.Status})
+	if e.observe {
+		e.obs.Event(&Event{Type: EvNodeEnd, Time: in.End, Inst: in, Status: in.Status})
+	}
 	return err
 }
 
@@ -491,10 +511,12 @@ func (e *engine) dispatch(ctx context.Context, f *frame, n *ast.Node, in *Instan
 			o.Set(s.Field("key").Static.(string), v)
 		}
 		e.mu.Lock()
+		next := e.context.Clone()
 		for _, k := range o.Keys() {
 			v, _ := o.Get(k)
-			e.context.Set(k, v)
+			next.Set(k, v)
 		}
+		e.context = next
 		e.mu.Unlock()
 		return o, nil
 	case "output":
@@ -551,9 +573,11 @@ func (e *engine) dispatch(ctx context.Context, f *frame, n *ast.Node, in *Instan
 	call := &runtimes.Call{
 		Node: in.Key, Kind: n.Kind, Role: n.Tag, Input: env.Input, HasInput: in.HasInput,
 		Fields: vals, Lazy: lazy, Env: env, WorkflowDir: e.flow.Dir, AllowPaths: e.opts.AllowPaths,
-		RunID: e.opts.RunID, ProcEnv: append(e.procEnv[:len(e.procEnv):len(e.procEnv)], "FLOWSCRIPT_NODE_ID="+in.Key),
+		RunID: e.opts.RunID, ProcEnv: e.procEnv,
 		Log: func(stream, line string) {
-			e.obs.Event(&Event{Type: EvNodeLog, Time: e.now(), Inst: in, Stream: stream, Line: line})
+			if e.observe {
+				e.obs.Event(&Event{Type: EvNodeLog, Time: e.now(), Inst: in, Stream: stream, Line: line})
+			}
 		},
 	}
 	out, err := rt.Run(ctx, call)

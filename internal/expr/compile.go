@@ -12,17 +12,17 @@ import (
 
 // Names is what a field may refer to, used at compile (validate) time.
 type Names struct {
-	Funcs      Funcs
-	IsNode     func(name string) bool                           // declared node id, phase name or include id
-	Member     func(container, id string) (key string, ok bool) // `p.x`: node x in phase/include p -> key to resolve
-	IsVar      func(name string) bool                           // declared <set var> names
-	Locals     []string                                         // extra bare names in scope (foreach/map item and index names...)
-	AllowInput bool                                             // `input` is in scope
-	AllowArrow bool                                             // the whole expression may be an arrow function
-	ConfigKeys []string                                         // nil: not checked
-	SecretNames []string                                        // nil: not checked
-	EnvNames   []string                                         // nil: not checked
-	InputKeys  []string                                         // nil: $input keys not checked
+	Funcs       Funcs
+	IsNode      func(name string) bool                           // declared node id, phase name or include id
+	Member      func(container, id string) (key string, ok bool) // `p.x`: node x in phase/include p -> key to resolve
+	IsVar       func(name string) bool                           // declared <set var> names
+	Locals      []string                                         // extra bare names in scope (foreach/map item and index names...)
+	AllowInput  bool                                             // `input` is in scope
+	AllowArrow  bool                                             // the whole expression may be an arrow function
+	ConfigKeys  []string                                         // nil: not checked
+	SecretNames []string                                         // nil: not checked
+	EnvNames    []string                                         // nil: not checked
+	InputKeys   []string                                         // nil: $input keys not checked
 	// Known lists node ids, phase names, include ids and variable names
 	// offered as did-you-mean suggestions for an unknown name (optional).
 	Known []string
@@ -504,9 +504,9 @@ func (c *compiler) keyedGlobal(n node) (keyed, bool) {
 	return keyed{}, false
 }
 
-// keyRef records and checks `$config.k` style reads; it returns the base
-// evaluator (without recording the base again).
-func (c *compiler) keyRef(base *nameNode, kd keyed, key string, whole node, keyStart, keyEnd int) {
+// keyRef checks and records a `$config.k` style read (the base name itself
+// is not recorded again).
+func (c *compiler) keyRef(kd keyed, key string, whole node, keyStart, keyEnd int) {
 	if kd.kind == RefVar {
 		if key != "" && c.n.IsVar != nil && !c.n.IsVar(key) {
 			e := c.d.add("X402", keyStart, keyEnd, fmt.Sprintf("unknown variable %q", key))
@@ -539,11 +539,7 @@ func (c *compiler) compileMember(n *memberNode) evalFn {
 		return nodeField(key, "output")
 	}
 	if key, ok := c.nodeKey(n.x); ok {
-		if _, isName := n.x.(*nameNode); isName {
-			c.ref(RefNode, key, n.x)
-		} else {
-			c.ref(RefNode, key, n.x)
-		}
+		c.ref(RefNode, key, n.x)
 		switch n.name {
 		case "output", "status", "error", "duration", "attempts":
 			f := nodeField(key, n.name)
@@ -558,7 +554,7 @@ func (c *compiler) compileMember(n *memberNode) evalFn {
 	}
 	if kd, ok := c.keyedGlobal(n.x); ok {
 		base := n.x.(*nameNode)
-		c.keyRef(base, kd, n.name, n, n.nameStart, n.end)
+		c.keyRef(kd, n.name, n, n.nameStart, n.end)
 		if kd.kind == RefVar {
 			name := n.name
 			return func(e *Env) (any, error) {
@@ -634,7 +630,7 @@ func (c *compiler) compileIndex(n *indexNode) evalFn {
 			}
 		}
 		ks, ke := n.index.span()
-		c.keyRef(base, kd, key, n, ks, ke)
+		c.keyRef(kd, key, n, ks, ke)
 		if kd.kind == RefVar {
 			idx := c.compile(n.index)
 			return func(e *Env) (any, error) {

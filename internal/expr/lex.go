@@ -29,14 +29,12 @@ type token struct {
 // parser can re-scan (regular expressions in patterns) and so member names
 // can be lexed knowing their container (hyphenated node ids).
 type lexer struct {
-	src        string
-	pos, end   int
-	isNode     func(string) bool
-	member     func(container, id string) (string, bool)
-	last       token
-	last2      token
-	allowAt    bool
-	lastNodeID bool // last2 is a name accepted as a node (for member lexing)
+	src      string
+	pos, end int
+	isNode   func(string) bool
+	member   func(container, id string) (string, bool)
+	last     token
+	last2    token
 }
 
 var ops3 = []string{"...", "===", "!=="}
@@ -52,7 +50,9 @@ func isIdentChar(c byte) bool { return isIdentStart(c) || c >= '0' && c <= '9' }
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
-func isBlank(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v' }
+func isBlank(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'
+}
 
 // next scans the next token: NUMBER, STRING, NAME or an operator.
 func (l *lexer) next() token {

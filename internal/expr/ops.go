@@ -319,10 +319,8 @@ func (c *compiler) compareConst(n *binaryNode, lf evalFn, r *rtErr) evalFn {
 	if !ok {
 		return nil
 	}
-	var test func(int) bool
 	switch n.op {
 	case "<", "<=", ">", ">=":
-		test = relTests[n.op]
 	default:
 		return nil
 	}
@@ -348,16 +346,8 @@ func (c *compiler) compareConst(n *binaryNode, lf evalFn, r *rtErr) evalFn {
 			}
 			return a <= k, nil
 		}
-		_ = test
 		return slow(e, l, k, r)
 	}
-}
-
-var relTests = map[string]func(int) bool{
-	"<":  func(c int) bool { return c < 0 },
-	"<=": func(c int) bool { return c <= 0 },
-	">":  func(c int) bool { return c > 0 },
-	">=": func(c int) bool { return c >= 0 },
 }
 
 func arithOp(op string, f func(a, b float64) float64) binOp {

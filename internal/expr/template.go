@@ -317,17 +317,15 @@ func scanSegment(src string, i int) (contentEnd, tagEnd int, ok bool) {
 
 // ttok is one lexical item of a template: text or a tag.
 type ttok struct {
-	text        string // text (escapes applied)
-	isTag       bool
-	kind        string // "expr", "open", "else", "close"
-	block       string // if, unless, each, with (open/close); "if" for else if
-	start, end  int    // tag span in src
-	cs, ce      int    // content span in src
-	trimL       bool
-	trimR       bool
-	standalone  bool
-	textOrigin  int // start offset of a text item
-	hasNewlineL bool
+	text       string // text (escapes applied)
+	isTag      bool
+	kind       string // "expr", "open", "else", "close"
+	block      string // if, unless, each, with (open/close); "if" for else if
+	start, end int    // tag span in src
+	cs, ce     int    // content span in src
+	trimL      bool
+	trimR      bool
+	standalone bool
 }
 
 var blockKeywords = map[string]bool{"if": true, "unless": true, "each": true, "with": true}
@@ -339,9 +337,8 @@ var blockKeywords = map[string]bool{"if": true, "unless": true, "each": true, "w
 func lexTemplate(src string, d *diag) ([]*ttok, bool) {
 	var toks []*ttok
 	var text strings.Builder
-	textStart := 0
 	flush := func() {
-		toks = append(toks, &ttok{text: text.String(), textOrigin: textStart})
+		toks = append(toks, &ttok{text: text.String()})
 		text.Reset()
 	}
 	i, plain := 0, 0
@@ -391,7 +388,6 @@ func lexTemplate(src string, d *diag) ([]*ttok, bool) {
 		}
 		toks = append(toks, t)
 		i, plain = te, te
-		textStart = te
 	}
 	flush()
 	return toks, true

@@ -3,6 +3,7 @@ package parser
 import (
 	"bytes"
 	"fmt"
+	"sort"
 	"unicode/utf8"
 
 	"github.com/flowscript/flowscript/internal/source"
@@ -119,11 +120,26 @@ func (p *bodyParser) span(a, b int) source.Span {
 	return source.Span{Start: a, End: b}
 }
 
+// MaxBodyDiagnostics caps the diagnostics of one ParseBody call, so that a
+// pathological input cannot fill the memory with them; the printer shows 50
+// per file anyway.
+const MaxBodyDiagnostics = 10000
+
 func (p *bodyParser) errorf(a, b int, code, format string, args ...any) *source.Diagnostic {
+	if len(p.diags) >= MaxBodyDiagnostics {
+		return &source.Diagnostic{} // dropped
+	}
 	return p.diags.Add(p.f, p.span(a, b), code, format, args...)
 }
 
-func (p *bodyParser) line(off int) int { return p.f.Position(off).Line }
+func (p *bodyParser) line(off int) int { return lineOf(p.f, off) }
+
+// lineOf returns the 1-based line of off through the file's line table,
+// without counting columns (which costs the length of the line).
+func lineOf(f *source.File, off int) int {
+	n := f.LineCount()
+	return sort.Search(n, func(i int) bool { return f.LineStart(i+2) > off || i+1 >= n }) + 1
+}
 
 func (p *bodyParser) has(prefix string) bool {
 	return p.end-p.pos >= len(prefix) && string(p.src[p.pos:p.pos+len(prefix)]) == prefix

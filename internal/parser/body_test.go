@@ -443,3 +443,28 @@ func TestParseFieldElements(t *testing.T) {
 		t.Errorf("got %s", got)
 	}
 }
+
+// Regression: hints naming a line used to resolve a full position, whose
+// cost is the length of the line, so many errors on one long line were
+// quadratic; and a pathological body could record millions of diagnostics.
+func TestParseBodyManyErrorsOnOneLine(t *testing.T) {
+	src := "<workflow>" + strings.Repeat(`<x a="1" a="1"/>`, 20000) + "</workflow>"
+	_, ds, _ := parseFenced(src)
+	if len(ds) != MaxBodyDiagnostics {
+		t.Errorf("%d diagnostics, want the cap %d", len(ds), MaxBodyDiagnostics)
+	}
+	if ds[0].Code != "S208" || ds[0].Hints[0] != `"a" is first given on line 1` {
+		t.Errorf("first diagnostic %s %q", ds[0].Code, ds[0].Hints)
+	}
+}
+
+func TestLineOf(t *testing.T) {
+	for _, src := range []string{"", "a", "a\n", "a\nbc\n\nd", "\n\n"} {
+		f := source.NewFile("x", []byte(src))
+		for off := 0; off <= len(src); off++ {
+			if got, want := lineOf(f, off), f.Position(off).Line; got != want {
+				t.Errorf("%q: lineOf(%d) = %d, want %d", src, off, got, want)
+			}
+		}
+	}
+}

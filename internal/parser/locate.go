@@ -130,7 +130,7 @@ func LocateBody(f *source.File, mdStart int) (*BodyLoc, source.List) {
 	if len(cands) > 1 {
 		c := cands[1]
 		d := diags.Add(f, c.span, "S202", "more than one body candidate")
-		d.Hints = []string{fmt.Sprintf("the first one is on line %d; a file holds one <workflow> body", f.Position(cands[0].span.Start).Line)}
+		d.Hints = []string{fmt.Sprintf("the first one is on line %d; a file holds one <workflow> body", lineOf(f, cands[0].span.Start))}
 	}
 	c := cands[0]
 	loc.Fenced = c.fenced
@@ -292,7 +292,7 @@ func findLogBlocks(f *source.File, mdStart int, loc *BodyLoc, diags *source.List
 				// A begin inside an open block.
 				d := diags.Add(f, source.Span{Start: ls, End: ls + len(line)}, "W704",
 					"execution log begin line inside an open log block; log writing disabled")
-				d.Hints = []string{fmt.Sprintf("the open block starts on line %d", f.Position(open).Line)}
+				d.Hints = []string{fmt.Sprintf("the open block starts on line %d", lineOf(f, open))}
 				loc.LogMalformed = true
 				break
 			}
@@ -306,7 +306,7 @@ func findLogBlocks(f *source.File, mdStart int, loc *BodyLoc, diags *source.List
 		case string(line) == LogEndLine && open >= 0:
 			if len(out) == 0 {
 				loc.LogBegin, loc.LogEnd = open, next
-				firstLine = f.Position(open).Line
+				firstLine = lineOf(f, open)
 			}
 			out = append(out, source.Span{Start: open, End: next})
 			open = -1

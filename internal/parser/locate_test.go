@@ -46,6 +46,8 @@ func TestLocateBody(t *testing.T) {
 		{"candidate in log ignored", "<workflow/>\n<!-- flowscript:log begin -->\n<workflow/>\n```flowscript\n```\n<!-- flowscript:log end -->\n", "raw@5:1", nil},
 		{"log begin without end", "<workflow/>\n<!-- flowscript:log begin -->\n<workflow/>\n", "raw@5:1", []string{"6:1-6:30 W704"}},
 		{"two logs", "<workflow/>\n<!-- flowscript:log begin -->\n<!-- flowscript:log end -->\n<!-- flowscript:log begin -->\n<!-- flowscript:log end -->\n", "raw@5:1", []string{"8:1-8:30 W704"}},
+		{"crlf fence", "```flowscript\r\n<workflow/>\r\n```\r\n", "fenced 6:1-7:1", nil},
+		{"crlf raw and log", "<workflow\r\n/>\r\n<!-- flowscript:log begin -->\r\n<workflow/>\r\n<!-- flowscript:log end -->\r\n", "raw@5:1", nil},
 		{"begin inside log", "<workflow/>\n<!-- flowscript:log begin -->\n<!-- flowscript:log begin -->\n<!-- flowscript:log end -->\n", "raw@5:1", []string{"7:1-7:30 W704"}},
 	}
 	for _, tt := range tests {

@@ -98,9 +98,9 @@ func TestParseYAMLTextExample(t *testing.T) {
 
 func TestParseYAMLTextErrors(t *testing.T) {
 	tests := []struct{ body, want string }{
-		{"\n    a: 1\n    b: [1\n  ", "2:5-2:9 S213"}, // yaml.v3 reports the line of the context
+		{"\n    a: 1\n    b: [1\n  ", "2:5-2:9 S213"},  // yaml.v3 reports the line of the context
 		{"\n    a: 1\n     b: 2\n  ", "3:5-3:10 S213"}, // column 1 of the YAML line
-		{"a: &#x7b;x", "1:23-1:33 S213"}, // "{x" through an entity
+		{"a: &#x7b;x", "1:23-1:33 S213"},               // "{x" through an entity
 	}
 	for _, tt := range tests {
 		f, tx := yamlField(t, tt.body)

@@ -210,9 +210,6 @@ func Run(ctx context.Context, s Streams, o Options) error {
 		rt.Now = s.Now
 	}
 	reg := runtimes.Builtin()
-	for _, t := range runtimes.Transforms() {
-		reg.Add(t)
-	}
 	rep, err := exec.Run(ctx, l.Plan, exec.Options{
 		MaxConcurrency: conc, Registry: reg, Config: l.Config, Input: l.Input, Secrets: l.Secrets, Env: l.Env,
 		RunID: runID, Attempt: 1, AllowPaths: o.AllowPaths, BaseEnv: os.Environ(), Observer: obs,

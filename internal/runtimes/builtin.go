@@ -1,16 +1,19 @@
 package runtimes
 
-// Builtin returns a registry holding the runtimes of this package.
-//
-// Still to be added by their owners: transform/template, transform/map,
-// transform/filter, transform/reduce, source/http, sink/http,
-// source/database, sink/database, sink/email and transform/ai.
+// Builtin returns a registry holding every runtime of this package. Each
+// family lives in its own file and contributes its constructors here.
 func Builtin() *Registry {
-	return NewRegistry(
+	r := NewRegistry(
 		&Exec{Role: "source"},
 		&Exec{Role: "transform"},
 		&Exec{Role: "sink"},
 		&File{Role: "source"},
 		&File{Role: "sink"},
 	)
+	for _, family := range [][]Runtime{Transforms(), httpRuntimes(), databaseRuntimes(), emailRuntimes(), aiRuntimes()} {
+		for _, rt := range family {
+			r.Add(rt)
+		}
+	}
+	return r
 }

@@ -90,6 +90,7 @@ func (e *Exec) Run(ctx context.Context, c *Call) (any, error) {
 	pctx, stop := context.WithCancel(ctx)
 	defer stop()
 	var overflow, cancelled atomic.Bool
+	killed := make(chan struct{}) // closed once SIGKILL went to the group
 	var logMu sync.Mutex
 	logLine := func(stream, line string) {
 		logMu.Lock()
@@ -120,10 +121,14 @@ func (e *Exec) Run(ctx context.Context, c *Call) (any, error) {
 		}
 		cancelled.Store(true)
 		if grace <= 0 {
+			defer close(killed)
 			return signalGroup(p, true)
 		}
 		err := signalGroup(p, false)
-		time.AfterFunc(grace, func() { _ = signalGroup(p, true) })
+		time.AfterFunc(grace, func() {
+			_ = signalGroup(p, true)
+			close(killed)
+		})
 		return err
 	}
 	// After the process exits or is cancelled, wait at most this long for
@@ -140,6 +145,10 @@ func (e *Exec) Run(ctx context.Context, c *Call) (any, error) {
 	stdout.flush()
 	stderr.flush()
 
+	if cancelled.Load() {
+		// The leader is gone; its children may still be stopping.
+		awaitGroup(cmd.Process.Pid, killed)
+	}
 	if cancelled.Load() && ctx.Err() != nil {
 		return nil, fmt.Errorf("command %s interrupted: %w", quote(name), ctx.Err())
 	}
@@ -179,6 +188,26 @@ func (e *Exec) Run(ctx context.Context, c *Call) (any, error) {
 		return value.ObjectOf("exit_code", float64(code), "stdout", out, "stderr", errText), nil
 	}
 	return out, nil
+}
+
+// awaitGroup waits until the process group has no running member: until
+// it ends after SIGTERM, or shortly after the SIGKILL that follows the
+// grace period.
+func awaitGroup(pgid int, killed <-chan struct{}) {
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	var giveUp time.Time
+	for groupAlive(pgid) {
+		select {
+		case <-killed:
+			killed = nil
+			giveUp = time.Now().Add(time.Second)
+		case <-tick.C:
+		}
+		if !giveUp.IsZero() && time.Now().After(giveUp) {
+			return
+		}
+	}
 }
 
 // commandLine returns the program and its arguments: the args field
@@ -231,6 +260,9 @@ func processEnv(c *Call) []string {
 	base := c.ProcEnv
 	if base == nil {
 		base = os.Environ()
+	}
+	if c.Node != "" {
+		base = append(base[:len(base):len(base)], "FLOWSCRIPT_NODE_ID="+c.Node)
 	}
 	extra, _ := c.Fields["env"].(*value.Object)
 	if extra == nil || extra.Len() == 0 {

@@ -46,7 +46,9 @@ type Call struct {
 	// RunID is the run id ("" in tests without a store).
 	RunID string
 	// ProcEnv is the base environment for processes (KEY=VALUE), already
-	// including the frontmatter env values and FLOWSCRIPT_* variables.
+	// including the frontmatter env values, FLOWSCRIPT_RUN_ID and
+	// FLOWSCRIPT_WORKFLOW_DIR; the exec runtime adds FLOWSCRIPT_NODE_ID
+	// from Node. It is shared: never modify it in place.
 	ProcEnv []string
 	// Log receives output lines for the journal and progress display
 	// (stream "stdout" or "stderr"). Never nil.

@@ -18,6 +18,9 @@ func ParseJSON(data []byte) (any, error) {
 	dec.UseNumber()
 	v, err := decodeValue(dec)
 	if err != nil {
+		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+			return nil, errors.New("invalid JSON: unexpected end of input")
+		}
 		return nil, err
 	}
 	if _, err := dec.Token(); err != io.EOF {

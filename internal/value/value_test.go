@@ -38,9 +38,11 @@ func TestJSONRoundTripKeepsOrder(t *testing.T) {
 }
 
 func TestParseJSONErrors(t *testing.T) {
-	for _, in := range []string{``, `{`, `[1,]`, `1 2`, `{"a" 1}`, `1e999`} {
+	for _, in := range []string{``, `{`, `[1,]`, `1 2`, `{"a" 1}`, `1e999`, `{"a": [1`} {
 		if _, err := ParseJSON([]byte(in)); err == nil {
 			t.Errorf("ParseJSON(%q): no error", in)
+		} else if err.Error() == "EOF" {
+			t.Errorf("ParseJSON(%q): bare EOF error", in)
 		}
 	}
 }

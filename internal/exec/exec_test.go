@@ -1,0 +1,231 @@
+package exec_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/flowscript/flowscript/internal/dag"
+	"github.com/flowscript/flowscript/internal/exec"
+	"github.com/flowscript/flowscript/internal/load"
+	"github.com/flowscript/flowscript/internal/runtimes"
+	"github.com/flowscript/flowscript/internal/value"
+)
+
+// fakeRT stands in for source/exec: it counts executions in flight,
+// sleeps, and fails for commands named "fail".
+type fakeRT struct {
+	inFlight, peak atomic.Int64
+	ran            sync.Map // node key -> true
+	sleep          time.Duration
+}
+
+func (f *fakeRT) Kind() string { return "source/exec" }
+
+func (f *fakeRT) Run(ctx context.Context, c *runtimes.Call) (any, error) {
+	n := f.inFlight.Add(1)
+	defer f.inFlight.Add(-1)
+	for {
+		p := f.peak.Load()
+		if n <= p || f.peak.CompareAndSwap(p, n) {
+			break
+		}
+	}
+	f.ran.Store(c.Node, true)
+	cmd := c.Str("command")
+	d := f.sleep
+	if strings.HasPrefix(cmd, "sleep") {
+		d = time.Second
+	}
+	if d > 0 {
+		select {
+		case <-time.After(d):
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	if cmd == "fail" {
+		return nil, runtimes.Errorf("R609", true, "exit status 1")
+	}
+	return cmd, nil
+}
+
+func plan(t testing.TB, body string) *dag.Plan {
+	t.Helper()
+	src := "---\nname: t\nversion: 1\n---\n<workflow>\n" + body + "</workflow>\n"
+	_, p, diags := load.Source("t.flow.md", []byte(src))
+	if diags.HasErrors() {
+		t.Fatalf("invalid test workflow: %v", diags)
+	}
+	return p
+}
+
+func run(t testing.TB, p *dag.Plan, rt runtimes.Runtime, n int) *exec.Report {
+	t.Helper()
+	reg := runtimes.NewRegistry(rt)
+	for _, tr := range runtimes.Transforms() {
+		reg.Add(tr)
+	}
+	rep, err := exec.Run(context.Background(), p, exec.Options{MaxConcurrency: n, Registry: reg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rep
+}
+
+// TestConcurrencyLimit proves the run-wide limit is never exceeded, also
+// inside foreach and parallel bodies, and that it is reached.
+func TestConcurrencyLimit(t *testing.T) {
+	var b strings.Builder
+	for i := range 40 {
+		fmt.Fprintf(&b, "<source id=\"n%d\" type=\"exec\" command=\"x\"/>\n", i)
+	}
+	b.WriteString(`<foreach id="fe" collection="range(0, 20)" concurrency="8">
+  <source id="inner" type="exec" command="x"/>
+</foreach>
+<parallel id="par">
+  <branch><source id="p1" type="exec" command="x"/></branch>
+  <branch><source id="p2" type="exec" command="x"/></branch>
+  <branch><source id="p3" type="exec" command="x"/></branch>
+</parallel>
+`)
+	p := plan(t, b.String())
+	for _, limit := range []int{1, 3, 8} {
+		rt := &fakeRT{sleep: 2 * time.Millisecond}
+		rep := run(t, p, rt, limit)
+		if rep.Status != exec.RunSuccess {
+			t.Fatalf("limit %d: status %s (%v)", limit, rep.Status, rep.Err)
+		}
+		if got := rt.peak.Load(); got > int64(limit) {
+			t.Errorf("limit %d: %d executions in flight", limit, got)
+		} else if got != int64(limit) {
+			t.Errorf("limit %d: peak %d, the limit was never reached", limit, got)
+		}
+		if rep.Counts.Success != 40+1+20+1+3 {
+			t.Errorf("limit %d: counts %+v", limit, rep.Counts)
+		}
+	}
+}
+
+// TestNestedNoDeadlock: containers never hold a slot, so a limit of 1
+// with nested foreach and parallel still finishes.
+func TestNestedNoDeadlock(t *testing.T) {
+	p := plan(t, `<foreach id="outer" collection="range(0, 3)" concurrency="3">
+  <parallel id="par">
+    <branch><foreach id="inner" collection="range(0, 2)" concurrency="2"><source id="a" type="exec" command="x"/></foreach></branch>
+    <branch><source id="b" type="exec" command="x"/></branch>
+  </parallel>
+</foreach>
+`)
+	done := make(chan *exec.Report)
+	go func() { done <- run(t, p, &fakeRT{}, 1) }()
+	select {
+	case rep := <-done:
+		if rep.Status != exec.RunSuccess {
+			t.Fatalf("status %s: %v", rep.Status, rep.Err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("deadlock: nested containers with one slot did not finish")
+	}
+}
+
+// TestFailFast: the first failure cancels the running nodes of its wave,
+// no later wave starts, and the run error is that failure.
+func TestFailFast(t *testing.T) {
+	p := plan(t, `<source id="slow" type="exec" command="sleep"/>
+<source id="bad" type="exec" command="fail"/>
+<source id="later" type="exec" input="slow" command="x"/>
+`)
+	rt := &fakeRT{}
+	start := time.Now()
+	rep := run(t, p, rt, 4)
+	if time.Since(start) > 900*time.Millisecond {
+		t.Errorf("the slow node was not cancelled (run took %v)", time.Since(start))
+	}
+	if rep.Status != exec.RunFailed || rep.Err == nil || rep.Err.Node != "bad" || rep.Err.Code != "R609" {
+		t.Fatalf("status %s, error %+v", rep.Status, rep.Err)
+	}
+	st := map[string]string{}
+	for _, in := range rep.Instances {
+		st[in.Key] = in.Status
+	}
+	want := map[string]string{"slow": "cancelled", "bad": "failed", "later": "pending"}
+	for k, v := range want {
+		if st[k] != v {
+			t.Errorf("%s: status %q, want %q", k, st[k], v)
+		}
+	}
+	if _, ran := rt.ran.Load("later"); ran {
+		t.Error("a node of a later wave started after the failure")
+	}
+}
+
+// TestSkipAndContinueOnError covers skip rule 4 and continue-on-error.
+func TestSkipAndContinueOnError(t *testing.T) {
+	p := plan(t, `<source id="bad" type="exec" command="fail" continue-on-error="true"/>
+<source id="dep" type="exec" input="bad" command="x"/>
+<source id="either" type="exec" input="bad ?? ok" command="x"/>
+<source id="ok" type="exec" command="x"/>
+<output expr="{bad: bad.status, err: bad.error.code, dep: dep.status, either: either}"/>
+`)
+	rep := run(t, p, &fakeRT{}, 2)
+	if rep.Status != exec.RunSuccess {
+		t.Fatalf("status %s: %+v", rep.Status, rep.Err)
+	}
+	want := `{"bad":"failed","err":"R609","dep":"skipped","either":"x"}`
+	if got := value.JSON(rep.Output); got != want {
+		t.Errorf("output %s, want %s", got, want)
+	}
+}
+
+// TestCancelledRun: cancelling the run's context interrupts it.
+func TestCancelledRun(t *testing.T) {
+	p := plan(t, `<source id="slow" type="exec" command="sleep"/>`)
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	reg := runtimes.NewRegistry(&fakeRT{})
+	rep, err := exec.Run(ctx, p, exec.Options{Registry: reg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Status != exec.RunInterrupted {
+		t.Errorf("status %s, want interrupted", rep.Status)
+	}
+	if !errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		t.Error("context not done")
+	}
+}
+
+// BenchmarkRunNoop runs 10,000 no-op nodes through the real executor:
+// 100 waves of 100, each node depending on one of the previous wave.
+func BenchmarkRunNoop(b *testing.B) {
+	for _, n := range []int{1000, 10000} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			var sb strings.Builder
+			for i := range n {
+				if i >= 100 {
+					fmt.Fprintf(&sb, "<source id=\"n%d\" type=\"exec\" input=\"n%d\" command=\"x\"/>\n", i, i-100)
+				} else {
+					fmt.Fprintf(&sb, "<source id=\"n%d\" type=\"exec\" command=\"x\"/>\n", i)
+				}
+			}
+			p := plan(b, sb.String())
+			rt := &fakeRT{}
+			reg := runtimes.NewRegistry(rt)
+			b.ReportAllocs()
+			b.ResetTimer()
+			for range b.N {
+				rep, _ := exec.Run(context.Background(), p, exec.Options{MaxConcurrency: 10, Registry: reg})
+				if rep.Status != exec.RunSuccess {
+					b.Fatal(rep.Status)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/node")
+		})
+	}
+}

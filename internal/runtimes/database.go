@@ -1,0 +1,4 @@
+package runtimes
+
+// databaseRuntimes returns the database runtimes (not built yet).
+func databaseRuntimes() []Runtime { return nil }
