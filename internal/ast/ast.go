@@ -210,7 +210,7 @@ func Walk(s *Scope, fn func(*Node)) {
 	}
 }
 
-// Contains reports whether scope s is, or is nested inside, scope outer.
+// Within reports whether scope s is, or is nested inside, scope outer.
 func (s *Scope) Within(outer *Scope) bool {
 	for c := s; c != nil; c = c.Parent {
 		if c == outer {

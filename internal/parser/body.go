@@ -9,11 +9,15 @@ import (
 	"github.com/flowscript/flowscript/internal/source"
 )
 
-// Limits of spec/format.md §4.6.
+// Limits of spec/format.md §4.6; exceeding one is S212.
 const (
-	MaxDepth    = 64
+	// MaxDepth is the deepest element nesting (the root is at depth 1).
+	MaxDepth = 64
+	// MaxElements is the largest number of elements in a body.
 	MaxElements = 100000
-	MaxAttrs    = 64
+	// MaxAttrs is the largest number of attributes of one element.
+	MaxAttrs = 64
+	// MaxTextSize is the largest text field or attribute value, in bytes.
 	MaxTextSize = 1 << 20
 )
 
@@ -426,11 +430,11 @@ func (p *bodyParser) endTag() (name string, tagEnd int) {
 		p.pos = i + 1
 		return name, p.pos
 	}
-	p.errorf(s, ne, "S209", "end tag %q not closed", "</"+name).Hints = []string{`end it with ">"`}
-	p.pos = ne
-	if ne == s+2 { // "</" alone: skip it so parsing moves on
-		p.pos = s + 2
+	// "</" alone is reported by the caller as an end tag without a name.
+	if name != "" {
+		p.errorf(s, ne, "S209", "end tag %q not closed", "</"+name).Hints = []string{`end it with ">"`}
 	}
+	p.pos = ne
 	return name, ne
 }
 

@@ -275,6 +275,7 @@ func TestParseBodyErrors(t *testing.T) {
 		{"unterminated tag before tag", "<workflow><x a=\"1\"\n<y/></x></workflow>", []string{"1:11-1:13 S209"}, `workflow(x[a="1"](y/))`},
 		{"unterminated value", "<workflow><x a=\"1/>\n<y/></workflow>", []string{"1:16-1:17 S209"}, `workflow(x/ y/)`},
 		{"unterminated end tag", "<workflow><x></x <y/></workflow>", []string{"1:14-1:17 S209"}, `workflow(x y/)`},
+		{"lone end tag opener", "<workflow></ <x/></workflow>", []string{"1:11-1:13 S205"}, `workflow(x/)`},
 		{"doctype", "<!DOCTYPE workflow [<!ENTITY a \"b\">]>\n<workflow/>", []string{"1:1-1:10 S210"}, `workflow/`},
 		{"entity decl inside", "<workflow><!ENTITY a \"b\"><x/></workflow>", []string{"1:11-1:19 S210"}, `workflow(x/)`},
 		{"other decl", "<workflow><!foo></workflow>", []string{"1:11-1:16 S210"}, `workflow`},
