@@ -49,5 +49,7 @@ func (a *App) newRunCmd() *cobra.Command {
 	f.StringVarP(&o.Output, "output", "o", "", "write the workflow output to FILE")
 	f.StringArrayVar(&o.AllowPaths, "allow-path", nil, "extra directory file nodes may use (repeatable)")
 	f.BoolVar(&o.DryRun, "dry-run", false, "validate and print the plan without running")
+	f.StringArrayVar(&o.Approve, "approve", nil, "decide checkpoint ID[=ACTION[:TEXT]] (* = all); repeatable")
+	f.BoolVar(&o.NonInteractive, "non-interactive", false, "never prompt")
 	return cmd
 }

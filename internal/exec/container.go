@@ -54,6 +54,8 @@ func (e *engine) runContainer(ctx context.Context, f *frame, n *ast.Node, in *In
 		out, ne = e.runParallel(cctx, f, n, in, env)
 	case "timeout":
 		out, ne = e.runTimeout(cctx, f, n, env)
+	case "include", "call":
+		out, ne = e.runSub(cctx, f, n, in, env)
 	default:
 		ne = &NodeError{Code: "R601", Message: fmt.Sprintf("<%s> is not supported yet", n.Tag)}
 	}
@@ -321,8 +323,16 @@ func (e *engine) runForeach(ctx context.Context, f *frame, n *ast.Node, in *Inst
 			break
 		}
 		fr := frames[i]
-		started[i] = true
 		g.Go(func() error {
+			brokeMu.Lock()
+			stop := broken
+			if !stop {
+				started[i] = true
+			}
+			brokeMu.Unlock()
+			if stop {
+				return nil // a <break> ended the foreach: start no new iteration
+			}
 			if err := e.runScope(gctx, fr, e.plan.ScopeGraph(body), false); err != nil {
 				return err
 			}
@@ -466,17 +476,13 @@ func (e *engine) runParallel(ctx context.Context, f *frame, n *ast.Node, in *Ins
 	mf := n.Field("merge")
 	mode = "array"
 	if mf != nil && mf.Prog != nil {
-		if src := strings.TrimSpace(mf.Raw); src == "array" || src == "concat" || src == "object" {
-			mode = src
-		} else {
-			menv := e.newEnv(f, 1)
-			menv.SetLocal("$branches", merged)
-			v, err := mf.Prog.Eval(menv)
-			if err != nil {
-				return nil, evalErr(err, n)
-			}
-			return v, nil
+		menv := e.newEnv(f, 1)
+		menv.SetLocal("$branches", merged)
+		v, err := mf.Prog.Eval(menv)
+		if err != nil {
+			return nil, evalErr(err, n)
 		}
+		return v, nil
 	} else if mf != nil && mf.IsStatic {
 		mode = value.Render(mf.Static)
 	}

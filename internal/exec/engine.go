@@ -50,29 +50,23 @@ type engine struct {
 	runErr  *NodeError
 	// iterations of iterating containers, by the container's instance
 	iterations map[*Instance][]*frame
+	// subs are the sub-workflow runs of include/call instances.
+	subs      map[*Instance]*subRun
+	callPlans map[*ast.Flow]*dag.Plan
 	// hooks for node kinds (lazy per node)
 	prep []*prepared
 }
 
-// Run executes plan and returns the report. The returned error is only
-// for problems that prevent running at all; node failures are in the
-// report.
-func Run(ctx context.Context, plan *dag.Plan, opts Options) (*Report, error) {
-	if opts.MaxConcurrency <= 0 {
-		opts.MaxConcurrency = 10
-	}
+// newEngine prepares an engine for plan (also used for sub-workflows).
+func newEngine(plan *dag.Plan, opts Options, now func() time.Time) *engine {
 	observe := opts.Observer != nil
 	if !observe {
 		opts.Observer = ObserverFunc(func(*Event) {})
 	}
-	now := opts.Now
-	if now == nil {
-		now = time.Now
-	}
 	e := &engine{plan: plan, flow: plan.Flow, opts: opts, n: opts.MaxConcurrency,
 		slots: semaphore.NewWeighted(int64(opts.MaxConcurrency)), obs: opts.Observer, observe: observe, now: now,
 		vars: value.NewObject(len(plan.Flow.Vars)), context: value.NewObject(0),
-		iterations: map[*Instance][]*frame{}}
+		iterations: map[*Instance][]*frame{}, subs: map[*Instance]*subRun{}, callPlans: map[*ast.Flow]*dag.Plan{}}
 	e.prep = make([]*prepared, len(plan.Flow.Nodes))
 	e.globals = &expr.Globals{
 		Input: orEmpty(opts.Input), Config: orEmpty(opts.Config), Secrets: orEmpty(opts.Secrets),
@@ -82,7 +76,21 @@ func Run(ctx context.Context, plan *dag.Plan, opts Options) (*Report, error) {
 			"file", plan.Flow.Path, "dir", plan.Flow.Dir),
 	}
 	e.procEnv = e.buildProcEnv()
+	return e
+}
 
+// Run executes plan and returns the report. The returned error is only
+// for problems that prevent running at all; node failures are in the
+// report.
+func Run(ctx context.Context, plan *dag.Plan, opts Options) (*Report, error) {
+	if opts.MaxConcurrency <= 0 {
+		opts.MaxConcurrency = 10
+	}
+	now := opts.Now
+	if now == nil {
+		now = time.Now
+	}
+	e := newEngine(plan, opts, now)
 	rep := &Report{Start: now()}
 	runCtx := ctx
 	var cancel context.CancelFunc
@@ -223,6 +231,9 @@ func (f *frame) lookup(i int) *Instance {
 // runScope runs the waves of graph g in frame f. It returns errStop (or
 // a context error) when the scope failed.
 func (e *engine) runScope(ctx context.Context, f *frame, g *dag.Graph, top bool) error {
+	if e.opts.Scheduler == "eager" {
+		return e.runScopeEager(ctx, f, g)
+	}
 	scopeKey := ""
 	if g.Scope.Owner != nil {
 		scopeKey = f.prefix + g.Scope.Owner.ID
@@ -306,6 +317,9 @@ func (e *engine) result(f *frame, s *ast.Scope) any {
 // after their container.
 func (e *engine) orderedInstances(root *frame) []*Instance {
 	var out []*Instance
+	if root.prefix != "" && e.flow.OnError == nil {
+		// a sub-workflow: no on-workflow-error of its own
+	}
 	var walk func(f *frame, s *ast.Scope)
 	walk = func(f *frame, s *ast.Scope) {
 		for _, n := range s.Nodes {
@@ -314,6 +328,12 @@ func (e *engine) orderedInstances(root *frame) []*Instance {
 				in = e.inst(f, n)
 			}
 			out = append(out, in)
+			e.mu.Lock()
+			sr := e.subs[in]
+			e.mu.Unlock()
+			if sr != nil {
+				out = append(out, sr.eng.orderedInstances(sr.root)...)
+			}
 			if len(n.Scopes) == 0 {
 				continue
 			}

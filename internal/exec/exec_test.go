@@ -229,3 +229,43 @@ func BenchmarkRunNoop(b *testing.B) {
 		})
 	}
 }
+
+// TestEagerScheduler: with eager scheduling a node starts when its own
+// dependencies are done, not when its wave is: "c" (needing only the fast
+// "a") finishes before the slow "b" of the same first wave.
+func TestEagerScheduler(t *testing.T) {
+	p := plan(t, `<source id="a" type="exec" command="x"/>
+<source id="b" type="exec" command="slowish"/>
+<source id="c" type="exec" input="a" command="x"/>
+<output expr="[a.status, b.status, c.status]"/>
+`)
+	order := make(chan string, 4)
+	rt := &orderRT{order: order}
+	reg := runtimes.NewRegistry(rt)
+	rep, err := exec.Run(context.Background(), p, exec.Options{MaxConcurrency: 4, Registry: reg, Scheduler: "eager"})
+	if err != nil || rep.Status != exec.RunSuccess {
+		t.Fatalf("status %v %v", rep.Status, err)
+	}
+	close(order)
+	var got []string
+	for s := range order {
+		got = append(got, s)
+	}
+	if strings.Join(got, ",") != "a,c,b" {
+		t.Errorf("completion order %v, want a,c,b", got)
+	}
+	if value.JSON(rep.Output) != `["success","success","success"]` {
+		t.Errorf("output %s", value.JSON(rep.Output))
+	}
+}
+
+type orderRT struct{ order chan string }
+
+func (o *orderRT) Kind() string { return "source/exec" }
+func (o *orderRT) Run(ctx context.Context, c *runtimes.Call) (any, error) {
+	if c.Str("command") == "slowish" {
+		time.Sleep(200 * time.Millisecond)
+	}
+	o.order <- c.Node
+	return nil, nil
+}

@@ -87,7 +87,7 @@ func (e *engine) runNode(ctx context.Context, f *frame, n *ast.Node) error {
 		e.skipNode(f, n, reason)
 		return nil
 	}
-	if n.Spec != nil && n.Spec.Container {
+	if n.Spec != nil && n.Spec.Container || n.Tag == "include" || n.Tag == "call" {
 		return e.runContainer(ctx, f, n, in)
 	}
 	return e.runLeaf(ctx, f, n, in)
@@ -536,17 +536,10 @@ func (e *engine) dispatch(ctx context.Context, f *frame, n *ast.Node, in *Instan
 		}
 		return vals["expr"], nil
 	case "goto":
-		t := e.flow.ByID[n.Field("node").Static.(string)]
-		of := f.owner(t.Index)
-		if of != nil {
-			of.mu.Lock()
-			if of.activated == nil {
-				of.activated = map[int]bool{}
-			}
-			of.activated[t.Index] = true
-			of.mu.Unlock()
-		}
+		e.activate(f, n.Field("node").Static.(string))
 		return nil, nil
+	case "checkpoint":
+		return e.runCheckpoint(ctx, f, n, in, env, vals)
 	case "break":
 		if w := n.Field("when"); w != nil && w.Prog != nil {
 			v, err := w.Prog.Eval(env)

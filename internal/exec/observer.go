@@ -29,6 +29,9 @@ type Event struct {
 	DelayMS int64      // node.retry
 	Error   *NodeError // node.retry, node.end
 	Status  string     // wave.end, node.end
+
+	Checkpoint *CheckpointRequest // checkpoint.wait
+	Decision   *Decision          // checkpoint.decision
 }
 
 // Observer receives events. Calls may come from several goroutines; an

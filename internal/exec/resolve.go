@@ -1,8 +1,6 @@
 package exec
 
 import (
-	"strings"
-
 	"github.com/flowscript/flowscript/internal/expr"
 	"github.com/flowscript/flowscript/internal/value"
 )
@@ -36,8 +34,8 @@ func (r resolver) Node(key string) expr.NodeState {
 			return expr.NodeState{Status: status, Output: o}
 		}
 	}
-	if i := strings.IndexByte(key, '/'); i > 0 {
-		return expr.NodeState{Status: StatusPending}
+	if st, ok := r.subNode(key); ok {
+		return st
 	}
 	return expr.NodeState{Status: StatusPending}
 }

@@ -1,6 +1,7 @@
 package exec
 
 import (
+	"context"
 	"time"
 
 	"github.com/flowscript/flowscript/internal/ast"
@@ -48,6 +49,14 @@ type Options struct {
 	Timeout time.Duration
 	// Now returns the current time for timings (nil: time.Now).
 	Now func() time.Time
+	// SubResolver computes a sub-workflow's config (its defaults plus the
+	// node's config overrides), input (checked against its schema),
+	// secrets and env. Nil: the input as given, nothing else.
+	SubResolver func(sub *ast.Flow, config *value.Object, input *value.Object) (SubValues, error)
+	// Decide answers checkpoints; nil takes each checkpoint's default.
+	Decide func(ctx context.Context, req *CheckpointRequest) (*Decision, error)
+	// Scheduler is "waves" (default) or "eager".
+	Scheduler string
 }
 
 // NodeError is a node failure as recorded and reported (the $error object

@@ -13,6 +13,14 @@ import (
 // Convert converts trimmed text to a value of a scalar kind; the
 // second result is the problem, "" when the text is valid.
 func Convert(fs *Field, text string) (any, string) {
+	if fs.Kind != Enum {
+		// Special words a field of another kind accepts (jitter="none").
+		for _, w := range fs.Enum {
+			if w == text {
+				return text, ""
+			}
+		}
+	}
 	switch fs.Kind {
 	case Int:
 		i, err := strconv.ParseInt(text, 10, 64)

@@ -40,6 +40,7 @@ type lowerer struct {
 	// invalid (so N304 does not repeat the problem).
 	knownNames []string
 	failed     map[string]bool
+	loadSub    func(path string, at source.Span) *ast.Flow
 }
 
 var (
@@ -401,6 +402,13 @@ func (l *lowerer) node(c, parentEl *Element, sc *ast.Scope, ph *ast.Phase, paren
 	if spec == nil {
 		return
 	}
+	if (n.Tag == "include" || n.Tag == "call") && l.loadSub != nil {
+		if wa := attr(c, "workflow"); wa != nil && !strings.Contains(wa.Value, "{{") {
+			if sub := l.loadSub(strings.TrimSpace(wa.Value), wa.ValueSpan); sub != nil {
+				l.flow.Subflows[n] = sub
+			}
+		}
+	}
 	// inner scopes
 	if arms, ok := scopeTags[n.Tag]; ok && !(n.Tag == "branch" && parentEl != nil && parentEl.Name == "parallel") {
 		count := 0
@@ -579,6 +587,13 @@ func (l *lowerer) member(container, id string) (string, bool) {
 			}
 		}
 	}
+	if n, ok := l.flow.ByID[container]; ok && n.Tag == "include" {
+		if sub := l.flow.Subflows[n]; sub != nil {
+			if t, ok := sub.ByID[id]; ok && !t.Generated {
+				return container + "/" + id, true
+			}
+		}
+	}
 	return "", false
 }
 
@@ -747,6 +762,13 @@ func (l *lowerer) convert(fs *fields.Field, src textSrc, nm *expr.Names) *ast.Fi
 		}
 		return f
 	case fields.Expr:
+		for _, w := range fs.Enum {
+			if strings.TrimSpace(raw) == w {
+				// A special word, never a name (merge="object").
+				f.Static, f.IsStatic = w, true
+				return f
+			}
+		}
 		p, errs := expr.Compile(raw, pm, nm)
 		if len(errs) > 0 {
 			l.addExprErrors(errs)

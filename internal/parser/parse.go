@@ -19,10 +19,24 @@ const MaxFileSize = 8 << 20
 // returned flow is nil when there are errors. Warnings are in the list and
 // in flow.Warnings.
 func ParseFile(name string, src []byte) (*ast.Flow, source.List) {
-	return parse(name, src, fields.Builtin())
+	return Parse(name, src, Options{})
 }
 
-func parse(name string, src []byte, cat *fields.Set) (*ast.Flow, source.List) {
+// Options configure a parse.
+type Options struct {
+	// LoadSub loads the sub-workflow named by an include or call node's
+	// workflow field (path as written, relative to the including file).
+	// It returns nil when the file cannot be loaded; its diagnostics are
+	// reported under N313 by the caller. Nil: sub-workflows are not loaded.
+	LoadSub func(path string, at source.Span) *ast.Flow
+}
+
+// Parse is ParseFile with options.
+func Parse(name string, src []byte, opts Options) (*ast.Flow, source.List) {
+	return parse(name, src, fields.Builtin(), opts)
+}
+
+func parse(name string, src []byte, cat *fields.Set, opts Options) (*ast.Flow, source.List) {
 	f := source.NewFile(name, src)
 	var diags source.List
 	if len(src) > MaxFileSize {
@@ -49,7 +63,7 @@ func parse(name string, src []byte, cat *fields.Set) (*ast.Flow, source.List) {
 		diags.Sort()
 		return nil, diags
 	}
-	lw := &lowerer{f: f, cat: cat, fm: fm}
+	lw := &lowerer{f: f, cat: cat, fm: fm, loadSub: opts.LoadSub}
 	root, bodyEnd, bd := ParseBody(f, loc.Start, loc.End, loc.Fenced, lw.isText)
 	diags.Append(bd...)
 	if root == nil {
@@ -63,6 +77,7 @@ func parse(name string, src []byte, cat *fields.Set) (*ast.Flow, source.List) {
 	flow := &ast.Flow{
 		File: f, Path: abs, Dir: filepath.Dir(abs), Front: fm,
 		ByID:      map[string]*ast.Node{},
+		Subflows:  map[*ast.Node]*ast.Flow{},
 		BodyStart: root.Start, BodyEnd: root.End, FooterStart: bodyEnd,
 		LogBegin: loc.LogBegin, LogEnd: loc.LogEnd, LogDisabled: loc.LogMalformed,
 	}

@@ -38,6 +38,9 @@ type Streams struct {
 	Color  bool
 	// Now, when set, freezes the clock (tests: FLOWSCRIPT_TEST_CLOCK).
 	Now func() time.Time
+	// Prompt asks a person at a terminal to decide a checkpoint; nil when
+	// the session is not interactive (execution.md §11).
+	Prompt func(ctx context.Context, req *exec.CheckpointRequest) (*exec.Decision, error)
 }
 
 // Options are the flags of `flowscript run` (spec/cli.md §2).
@@ -54,6 +57,10 @@ type Options struct {
 	Output         string
 	AllowPaths     []string
 	DryRun         bool
+	// Approve holds the --approve ID[=ACTION[:TEXT]] values.
+	Approve []string
+	// NonInteractive is --non-interactive.
+	NonInteractive bool
 }
 
 // DiagnosticsError is an invalid workflow (exit 2).
@@ -159,6 +166,13 @@ func Run(ctx context.Context, s Streams, o Options) error {
 	if err != nil {
 		return err
 	}
+	approvals, err := ParseApprovals(o.Approve)
+	if err != nil {
+		return err
+	}
+	if err := CheckApprovals(l.Flow, approvals); err != nil {
+		return err
+	}
 	for _, w := range l.Warns {
 		fmt.Fprintln(s.Err, "warning[W703]: "+w)
 	}
@@ -213,7 +227,8 @@ func Run(ctx context.Context, s Streams, o Options) error {
 	rep, err := exec.Run(ctx, l.Plan, exec.Options{
 		MaxConcurrency: conc, Registry: reg, Config: l.Config, Input: l.Input, Secrets: l.Secrets, Env: l.Env,
 		RunID: runID, Attempt: 1, AllowPaths: o.AllowPaths, BaseEnv: os.Environ(), Observer: obs,
-		Runtime: rt, Timeout: timeout, Now: s.Now,
+		Runtime: rt, Timeout: timeout, Now: s.Now, Scheduler: scheduler(o, flow),
+		SubResolver: subResolver(s), Decide: decider(s, o),
 	})
 	if err != nil {
 		return err
@@ -332,4 +347,28 @@ func atomicWrite(path string, data []byte) error {
 		return err
 	}
 	return os.Rename(tmp.Name(), path)
+}
+
+// subResolver resolves a sub-workflow's own config, input, secrets and env
+// (nodes.md §6).
+func subResolver(s Streams) func(*ast.Flow, *value.Object, *value.Object) (exec.SubValues, error) {
+	return func(sub *ast.Flow, cfg *value.Object, input *value.Object) (exec.SubValues, error) {
+		if cfg == nil {
+			cfg = value.NewObject(0)
+		}
+		fm := sub.Front
+		conf, errs := frontmatter.ResolveConfigValues(fm, cfg, "config")
+		if len(errs) > 0 {
+			return exec.SubValues{}, fmt.Errorf("%s: %s", sub.File.Name, errs[0].Message)
+		}
+		in, problems := frontmatter.CheckInput(fm, any(input))
+		if len(problems) > 0 {
+			return exec.SubValues{}, fmt.Errorf("%s: %s", sub.File.Name, strings.Join(problems, "; "))
+		}
+		sec, probs, _ := frontmatter.ResolveSecrets(fm, s.Getenv)
+		if len(probs) > 0 {
+			return exec.SubValues{}, fmt.Errorf("%s: %s", sub.File.Name, strings.Join(probs, "; "))
+		}
+		return exec.SubValues{Config: conf, Input: in, Secrets: sec, Env: frontmatter.ResolveEnv(fm, s.Getenv)}, nil
+	}
 }
