@@ -10,6 +10,7 @@ import (
 
 	"github.com/flowscript/flowscript/internal/ast"
 	"github.com/flowscript/flowscript/internal/expr"
+	"github.com/flowscript/flowscript/internal/runtimes"
 	"github.com/flowscript/flowscript/internal/source"
 	"github.com/flowscript/flowscript/internal/value"
 )
@@ -55,6 +56,12 @@ func (e *engine) runContainer(ctx context.Context, f *frame, n *ast.Node, in *In
 	case "timeout":
 		out, ne = e.runTimeout(cctx, f, n, env)
 	case "include", "call":
+		if e.opts.Override != nil {
+			if rt := e.opts.Override(n, in.Key); rt != nil {
+				out, ne = e.runOverride(cctx, n, in, env, rt)
+				break
+			}
+		}
 		out, ne = e.runSub(cctx, f, n, in, env)
 	default:
 		ne = &NodeError{Code: "R601", Message: fmt.Sprintf("<%s> is not supported yet", n.Tag)}
@@ -544,4 +551,21 @@ func (e *engine) runTimeout(ctx context.Context, f *frame, n *ast.Node, env *exp
 func msDur(v any) (d timeDuration) {
 	ms, _ := v.(float64)
 	return timeDuration(ms) * timeMillisecond
+}
+
+// runOverride runs a mock in place of an include or call.
+func (e *engine) runOverride(ctx context.Context, n *ast.Node, in *Instance, env *expr.Env, rt runtimes.Runtime) (any, *NodeError) {
+	vals, lazy, ne := e.render(n, env)
+	if ne != nil {
+		return nil, ne
+	}
+	if e.opts.KeepFields {
+		in.Fields = vals
+	}
+	out, err := rt.Run(ctx, &runtimes.Call{Node: in.Key, Kind: n.Kind, Role: n.Tag, Input: env.Input, HasInput: in.HasInput,
+		Fields: vals, Lazy: lazy, Env: env, WorkflowDir: e.flow.Dir, RunID: e.opts.RunID, Log: func(string, string) {}})
+	if err != nil {
+		return nil, evalErr(err, n)
+	}
+	return out, nil
 }

@@ -373,7 +373,7 @@ func (e *engine) runLeaf(ctx context.Context, f *frame, n *ast.Node, in *Instanc
 		if e.observe {
 			e.obs.Event(&Event{Type: EvNodeRetry, Time: e.now(), Inst: in, Attempt: attempt, DelayMS: delay.Milliseconds(), Error: ne})
 		}
-		if err := sleep(ctx, delay); err != nil {
+		if err := e.sleep(ctx, delay); err != nil {
 			return e.cancelled(in, err)
 		}
 	}
@@ -474,6 +474,9 @@ func (e *engine) attemptWith(ctx context.Context, f *frame, n *ast.Node, in *Ins
 	if ne != nil {
 		return nil, ne
 	}
+	if e.opts.KeepFields {
+		in.Fields = vals
+	}
 	actx := ctx
 	if ms, ok := vals["timeout"].(float64); ok && ms > 0 && n.Spec != nil && !n.Spec.Container {
 		var cancel context.CancelFunc
@@ -553,13 +556,25 @@ func (e *engine) dispatch(ctx context.Context, f *frame, n *ast.Node, in *Instan
 		e.breakLoop(f, n)
 		return nil, nil
 	case "delay":
+		if e.opts.Override != nil {
+			if rt := e.opts.Override(n, in.Key); rt != nil {
+				break
+			}
+		}
 		ms, _ := vals["duration"].(float64)
-		if err := sleep(ctx, time.Duration(ms)*time.Millisecond); err != nil {
+		if err := e.sleep(ctx, time.Duration(ms)*time.Millisecond); err != nil {
 			return nil, &NodeError{Code: "R605", Message: "cancelled"}
 		}
 		return env.Input, nil
 	}
-	rt, ok := e.opts.Registry.Get(n.Kind)
+	var rt runtimes.Runtime
+	if e.opts.Override != nil {
+		rt = e.opts.Override(n, in.Key)
+	}
+	ok := rt != nil
+	if !ok {
+		rt, ok = e.opts.Registry.Get(n.Kind)
+	}
 	if !ok {
 		return nil, &NodeError{Code: "R601", Message: "node kind \"" + n.Kind + "\" is not supported yet"}
 	}
@@ -591,6 +606,14 @@ func (e *engine) subValue(s *ast.Sub, env *expr.Env, n *ast.Node) (any, *NodeErr
 		return e.fieldValue(f, env, n)
 	}
 	return nil, nil
+}
+
+// sleep waits d with the run's clock.
+func (e *engine) sleep(ctx context.Context, d time.Duration) error {
+	if e.opts.Sleep != nil {
+		return e.opts.Sleep(ctx, d)
+	}
+	return sleep(ctx, d)
 }
 
 // sleep waits d or until ctx is done.

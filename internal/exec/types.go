@@ -57,6 +57,16 @@ type Options struct {
 	Decide func(ctx context.Context, req *CheckpointRequest) (*Decision, error)
 	// Scheduler is "waves" (default) or "eager".
 	Scheduler string
+	// Override, when set, may replace the runtime of a node instance: the
+	// test harness's mocks (cli.md §6.2). It is asked for data nodes,
+	// include, call and delay; nil keeps the node's own behaviour.
+	Override func(n *ast.Node, key string) runtimes.Runtime
+	// Sleep waits d (delays, retry backoffs); nil sleeps for real. The test
+	// harness passes a virtual clock that returns at once.
+	Sleep func(ctx context.Context, d time.Duration) error
+	// KeepFields records each instance's rendered field values in
+	// Instance.Fields (for test expectations).
+	KeepFields bool
 }
 
 // NodeError is a node failure as recorded and reported (the $error object
@@ -118,6 +128,9 @@ type Instance struct {
 	HasInput bool
 	// RecoveredBy names the fallback handler that recovered the node.
 	RecoveredBy string
+	// Fields are the rendered field values of the last attempt (only with
+	// Options.KeepFields).
+	Fields map[string]any
 }
 
 // Duration returns the instance's run time.

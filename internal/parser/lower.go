@@ -39,6 +39,8 @@ type lowerer struct {
 	// knownNames caches known(); failed records fields whose value was
 	// invalid (so N304 does not repeat the problem).
 	knownNames []string
+	baseNames  *expr.Names
+	nodeTags   map[string]bool
 	failed     map[string]bool
 	loadSub    func(path string, at source.Span) *ast.Flow
 }
@@ -127,12 +129,13 @@ func (l *lowerer) isNodeTag(name string) bool {
 	if name == "phase" {
 		return true
 	}
-	for _, t := range l.cat.NodeTags() {
-		if t == name {
-			return true
+	if l.nodeTags == nil {
+		l.nodeTags = map[string]bool{}
+		for _, t := range l.cat.NodeTags() {
+			l.nodeTags[t] = true
 		}
 	}
-	return false
+	return l.nodeTags[name]
 }
 
 func attr(e *Element, name string) *Attr {
@@ -511,28 +514,35 @@ func (l *lowerer) checkOutput() {
 
 // namesFor returns the names a field of node n may use.
 func (l *lowerer) namesFor(n *ast.Node, arrow bool) *expr.Names {
-	nm := &expr.Names{
-		Funcs:       l.funcs,
-		IsNode:      l.isRefName,
-		Member:      l.member,
-		IsVar:       func(s string) bool { return l.vars[s] },
-		AllowInput:  true,
-		AllowArrow:  arrow,
-		ConfigKeys:  nonNil(l.fm.ConfigKeys()),
-		SecretNames: nonNil(l.fm.SecretNames()),
-		EnvNames:    nonNil(l.fm.EnvNames()),
-		InputKeys:   l.fm.InputKeys(),
-		Known:       l.known(),
+	if l.baseNames == nil {
+		l.baseNames = &expr.Names{
+			Funcs:       l.funcs,
+			IsNode:      l.isRefName,
+			Member:      l.member,
+			IsVar:       func(s string) bool { return l.vars[s] },
+			AllowInput:  true,
+			ConfigKeys:  nonNil(l.fm.ConfigKeys()),
+			SecretNames: nonNil(l.fm.SecretNames()),
+			EnvNames:    nonNil(l.fm.EnvNames()),
+			InputKeys:   l.fm.InputKeys(),
+			Known:       l.known(),
+		}
 	}
-	for p := n; p != nil; p = p.Parent {
-		if p.Tag == "foreach" && p != n {
-			nm.Locals = append(nm.Locals, staticStr(p, "item", "item"), staticStr(p, "index", "index"))
+	var locals []string
+	for p := n.Parent; p != nil; p = p.Parent {
+		if p.Tag == "foreach" {
+			locals = append(locals, staticStr(p, "item", "item"), staticStr(p, "index", "index"))
 		}
 	}
 	if n.Kind == "transform/map" || n.Kind == "transform/filter" || n.Kind == "transform/reduce" {
-		nm.Locals = append(nm.Locals, "item", "index")
+		locals = append(locals, "item", "index")
 	}
-	return nm
+	if locals == nil && !arrow {
+		return l.baseNames
+	}
+	nm := *l.baseNames
+	nm.Locals, nm.AllowArrow = locals, arrow
+	return &nm
 }
 
 // known lists the referable names for suggestions: explicit node ids,

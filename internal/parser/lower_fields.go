@@ -442,14 +442,14 @@ func (l *lowerer) onError(n *ast.Node, ch *Element) {
 
 func (l *lowerer) requireFields(n *ast.Node, spec *fields.Element, m map[string]*ast.Field, at source.Span) {
 	for _, fs := range spec.Fields {
-		if fs.RequiredIf != "" && m[fs.Name] == nil && !l.failed[fmt.Sprintf("%p/%s", m, fs.Name)] && requiredIf(spec, m, fs.RequiredIf) {
+		if fs.RequiredIf != "" && m[fs.Name] == nil && !l.isFailed(m, fs.Name) && requiredIf(spec, m, fs.RequiredIf) {
 			if fs.Name == "table" || fs.Name == "query" || fs.Name == "conflict-columns" || fs.Name == "key-columns" {
 				continue // nodeRules words these by operation
 			}
 			l.errAt(at, "N304", "missing required field %q on <%s> (%s)", fs.Name, tagOf(spec), fs.RequiredIf)
 			continue
 		}
-		if l.failed[fmt.Sprintf("%p/%s", m, fs.Name)] {
+		if l.isFailed(m, fs.Name) {
 			continue
 		}
 		if fs.Required && m[fs.Name] == nil {
@@ -658,4 +658,13 @@ func requiredIf(spec *fields.Element, m map[string]*ast.Field, cond string) bool
 		got = strings.Trim(fs.Default, "`")
 	}
 	return (got == want) != neg
+}
+
+// isFailed reports whether field name of the field map m had an invalid
+// value (already reported).
+func (l *lowerer) isFailed(m map[string]*ast.Field, name string) bool {
+	if len(l.failed) == 0 {
+		return false
+	}
+	return l.failed[fmt.Sprintf("%p/%s", m, name)]
 }
