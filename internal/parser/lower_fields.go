@@ -470,6 +470,9 @@ func tagOf(spec *fields.Element) string {
 
 func (l *lowerer) exactlyOne(m map[string]*ast.Field, at source.Span, what string, a, b string) {
 	fa, fb := m[a], m[b]
+	if l.isFailed(m, a) || l.isFailed(m, b) {
+		return // the invalid value was reported already
+	}
 	switch {
 	case fa == nil && fb == nil:
 		l.errAt(at, "N304", "%s needs %q or %q", what, a, b)

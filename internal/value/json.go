@@ -1,12 +1,6 @@
 package value
 
 import (
-	"bytes"
-	"encoding/json"
-	"errors"
-	"fmt"
-	"io"
-	"math"
 	"strconv"
 	"unicode/utf8"
 )
@@ -14,77 +8,19 @@ import (
 // ParseJSON decodes JSON text into a value, keeping object key order. Numbers
 // become float64. Trailing data after the value is an error.
 func ParseJSON(data []byte) (any, error) {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	v, err := decodeValue(dec)
+	p := &jsonParser{data: data}
+	if len(data) >= 3 && data[0] == 0xEF && data[1] == 0xBB && data[2] == 0xBF {
+		p.pos = 3
+	}
+	v, err := p.value()
 	if err != nil {
-		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-			return nil, errors.New("invalid JSON: unexpected end of input")
-		}
 		return nil, err
 	}
-	if _, err := dec.Token(); err != io.EOF {
-		if err == nil {
-			return nil, fmt.Errorf("invalid JSON at offset %d: unexpected data after the value", dec.InputOffset())
-		}
-		return nil, err
+	p.skip()
+	if p.pos < len(p.data) {
+		return nil, p.errorf("unexpected data after the value")
 	}
 	return v, nil
-}
-
-func decodeValue(dec *json.Decoder) (any, error) {
-	tok, err := dec.Token()
-	if err != nil {
-		if err == io.EOF {
-			return nil, errors.New("invalid JSON: unexpected end of input")
-		}
-		return nil, err
-	}
-	switch t := tok.(type) {
-	case json.Delim:
-		switch t {
-		case '{':
-			o := NewObject(4)
-			for dec.More() {
-				kt, err := dec.Token()
-				if err != nil {
-					return nil, err
-				}
-				k, _ := kt.(string)
-				v, err := decodeValue(dec)
-				if err != nil {
-					return nil, err
-				}
-				o.Set(k, v)
-			}
-			if _, err := dec.Token(); err != nil {
-				return nil, err
-			}
-			return o, nil
-		case '[':
-			a := make([]any, 0, 4)
-			for dec.More() {
-				v, err := decodeValue(dec)
-				if err != nil {
-					return nil, err
-				}
-				a = append(a, v)
-			}
-			if _, err := dec.Token(); err != nil {
-				return nil, err
-			}
-			return a, nil
-		}
-		return nil, fmt.Errorf("invalid JSON: unexpected %q", t)
-	case json.Number:
-		f, err := strconv.ParseFloat(string(t), 64)
-		if err != nil || math.IsInf(f, 0) {
-			return nil, fmt.Errorf("invalid JSON: number %s out of range", t)
-		}
-		return f, nil
-	default:
-		return t, nil // nil, bool, string
-	}
 }
 
 // AppendJSON appends the compact JSON text of v to b.
@@ -140,6 +76,7 @@ func appendJSON(b []byte, v any, indent, prefix string) []byte {
 		b = append(b, '{')
 		inner := prefix + indent
 		for i, k := range x.keys {
+			v := x.vals[i]
 			if i > 0 {
 				b = append(b, ',')
 			}
@@ -151,7 +88,7 @@ func appendJSON(b []byte, v any, indent, prefix string) []byte {
 			if indent != "" {
 				b = append(b, ' ')
 			}
-			b = appendJSON(b, x.m[k], indent, inner)
+			b = appendJSON(b, v, indent, inner)
 		}
 		if indent != "" {
 			b = append(b, prefix...)

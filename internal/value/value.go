@@ -96,9 +96,9 @@ func StrictEqual(a, b any) bool {
 		if !ok || x.Len() != y.Len() {
 			return false
 		}
-		for _, k := range x.keys {
-			yv, ok := y.m[k]
-			if !ok || !StrictEqual(x.m[k], yv) {
+		for i, k := range x.keys {
+			yv, ok := y.Get(k)
+			if !ok || !StrictEqual(x.vals[i], yv) {
 				return false
 			}
 		}

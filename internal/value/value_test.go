@@ -1,7 +1,10 @@
 package value
 
 import (
+	"encoding/json"
+	"fmt"
 	"math"
+	"strings"
 	"testing"
 )
 
@@ -98,5 +101,74 @@ func TestRender(t *testing.T) {
 	}
 	if Render(nil) != "" || Render(true) != "true" || Render(2.5) != "2.5" {
 		t.Error("scalar rendering")
+	}
+}
+
+func TestParseJSONAgainstStdlib(t *testing.T) {
+	for _, in := range []string{
+		`{"a":"x\"y\\z\/\u00e9\ud83d\ude00\n","b":[-0.5,1e3,-12,0,1.25E-2],"c":{"d":null,"e":true,"f":false}}`,
+		` [ ] `, `{}`, `"plain"`, `123456789012345678`,
+	} {
+		v, err := ParseJSON([]byte(in))
+		if err != nil {
+			t.Fatalf("ParseJSON(%s): %v", in, err)
+		}
+		var std any
+		if err := json.Unmarshal([]byte(in), &std); err != nil {
+			t.Fatal(err)
+		}
+		a, _ := json.Marshal(std)
+		var back any
+		json.Unmarshal([]byte(JSON(v)), &back)
+		b, _ := json.Marshal(back)
+		if string(a) != string(b) {
+			t.Errorf("ParseJSON(%s) = %s, stdlib %s", in, b, a)
+		}
+	}
+	for _, bad := range []string{`{"a":1,}`, `[1 2]`, `"\x"`, `01`, `1.`, `-`, `tru`, `{"a"}`, "\"a\nb\""} {
+		if _, err := ParseJSON([]byte(bad)); err == nil {
+			t.Errorf("ParseJSON(%q): no error", bad)
+		}
+	}
+}
+
+func BenchmarkParseJSON(b *testing.B) {
+	var sb strings.Builder
+	sb.WriteString("[")
+	for i := range 10000 {
+		if i > 0 {
+			sb.WriteString(",")
+		}
+		fmt.Fprintf(&sb, `{"id":%d,"score":%d,"active":true,"name":"item %d"}`, i, i%100, i)
+	}
+	sb.WriteString("]")
+	data := []byte(sb.String())
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for range b.N {
+		if _, err := ParseJSON(data); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func TestObjectLarge(t *testing.T) {
+	o := NewObject(0)
+	for i := range 50 {
+		o.Set(fmt.Sprint("k", i), float64(i))
+	}
+	o.Set("k3", "x")
+	o.Delete("k10")
+	o.Delete("k0")
+	if v, _ := o.Get("k3"); v != "x" {
+		t.Errorf("k3 = %v", v)
+	}
+	if v, ok := o.Get("k11"); !ok || v != 11.0 || o.Has("k10") || o.Len() != 48 || o.Keys()[0] != "k1" {
+		t.Errorf("after deletes: %v %v len %d first %s", v, ok, o.Len(), o.Keys()[0])
+	}
+	c := o.Clone()
+	c.Set("k49", "changed")
+	if v, _ := o.Get("k49"); v != 49.0 {
+		t.Error("clone shares values with the original")
 	}
 }

@@ -119,8 +119,8 @@ func ToYAMLNode(v any) *yaml.Node {
 		return n
 	case *Object:
 		n := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
-		for _, k := range x.keys {
-			n.Content = append(n.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: k}, ToYAMLNode(x.m[k]))
+		for i, k := range x.keys {
+			n.Content = append(n.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: k}, ToYAMLNode(x.vals[i]))
 		}
 		return n
 	}
