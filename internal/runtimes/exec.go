@@ -141,7 +141,9 @@ func (e *Exec) Run(ctx context.Context, c *Call) (any, error) {
 		}
 		return nil, startError(name, err)
 	}
+	running.add(cmd.Process)
 	waitErr := cmd.Wait()
+	defer running.remove(cmd.Process)
 	stdout.flush()
 	stderr.flush()
 
