@@ -31,7 +31,8 @@ func TestExamples(t *testing.T) {
 			}
 			var out, errb bytes.Buffer
 			s := runner.Streams{In: strings.NewReader(""), Out: &out, Err: &errb, Getenv: os.LookupEnv, Cwd: dir}
-			code := cli.Run(context.Background(), []string{"run", filepath.Join(dir, filepath.Base(flow)), "--progress", "none"}, s, false)
+			args := append([]string{"run", filepath.Join(dir, filepath.Base(flow)), "--progress", "none"}, exampleArgs(t, flow)...)
+			code := cli.Run(context.Background(), args, s, false)
 			if code != 0 {
 				t.Fatalf("exit %d\nstderr:\n%s", code, errb.String())
 			}

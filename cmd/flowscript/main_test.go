@@ -11,7 +11,9 @@ import (
 
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
-		"flowscript": func() { os.Exit(cli.Main()) },
+		"flowscript":     func() { os.Exit(cli.Main()) },
+		"fixture-server": fixtureServer,
+		"smtp-sink":      smtpSink,
 	})
 }
 

@@ -47,6 +47,8 @@ func (a *App) newRunCmd() *cobra.Command {
 	f.StringVar(&o.Progress, "progress", "auto", "auto, live, plain, github or none")
 	f.BoolVar(&o.JSON, "json", false, "print NDJSON events on stdout")
 	f.StringVarP(&o.Output, "output", "o", "", "write the workflow output to FILE")
+	f.StringVar(&o.Report, "report", "", "write the final JSON report to FILE")
+	f.StringVar(&o.ReportHTML, "report-html", "", "write a self-contained HTML report to FILE")
 	f.StringArrayVar(&o.AllowPaths, "allow-path", nil, "extra directory file nodes may use (repeatable)")
 	f.BoolVar(&o.DryRun, "dry-run", false, "validate and print the plan without running")
 	f.StringArrayVar(&o.Approve, "approve", nil, "decide checkpoint ID[=ACTION[:TEXT]] (* = all); repeatable")

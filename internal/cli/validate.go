@@ -6,6 +6,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/flowscript/flowscript/internal/load"
+	"github.com/flowscript/flowscript/internal/progress"
 	"github.com/flowscript/flowscript/internal/runner"
 	"github.com/flowscript/flowscript/internal/source"
 	"github.com/flowscript/flowscript/internal/value"
@@ -48,6 +49,7 @@ func (a *App) runValidate(files []string, format string, strict bool) error {
 	var results []any
 	for _, file := range files {
 		flow, _, diags := load.File(file)
+		progress.AnnotateDiagnostics(a.S.Err, a.S.Getenv, diags)
 		errs, warns := diags.Counts()
 		ok := errs == 0 && !(strict && warns > 0)
 		if ok {

@@ -53,6 +53,7 @@ type engine struct {
 	// subs are the sub-workflow runs of include/call instances.
 	subs      map[*Instance]*subRun
 	callPlans map[*ast.Flow]*dag.Plan
+	whenCache map[string]*expr.Program
 	// hooks for node kinds (lazy per node)
 	prep []*prepared
 }
@@ -66,7 +67,7 @@ func newEngine(plan *dag.Plan, opts Options, now func() time.Time) *engine {
 	e := &engine{plan: plan, flow: plan.Flow, opts: opts, n: opts.MaxConcurrency,
 		slots: semaphore.NewWeighted(int64(opts.MaxConcurrency)), obs: opts.Observer, observe: observe, now: now,
 		vars: value.NewObject(len(plan.Flow.Vars)), context: value.NewObject(0),
-		iterations: map[*Instance][]*frame{}, subs: map[*Instance]*subRun{}, callPlans: map[*ast.Flow]*dag.Plan{}}
+		iterations: map[*Instance][]*frame{}, subs: map[*Instance]*subRun{}, callPlans: map[*ast.Flow]*dag.Plan{}, whenCache: map[string]*expr.Program{}}
 	e.prep = make([]*prepared, len(plan.Flow.Nodes))
 	e.globals = &expr.Globals{
 		Input: orEmpty(opts.Input), Config: orEmpty(opts.Config), Secrets: orEmpty(opts.Secrets),

@@ -12,6 +12,7 @@ import (
 
 	"github.com/flowscript/flowscript/internal/ast"
 	"github.com/flowscript/flowscript/internal/expr"
+	"github.com/flowscript/flowscript/internal/expr/builtin"
 	"github.com/flowscript/flowscript/internal/fields"
 	"github.com/flowscript/flowscript/internal/runtimes"
 	"github.com/flowscript/flowscript/internal/value"
@@ -207,12 +208,20 @@ func evalErr(err error, n *ast.Node) *NodeError {
 // render evaluates the node's fields for one attempt (format.md §5.2,
 // expressions.md §8.4): templates rendered once, scalar kinds converted.
 func (e *engine) render(n *ast.Node, env *expr.Env) (map[string]any, map[string]*expr.Program, *NodeError) {
+	out, lazy, _, ne := e.renderAll(n, env)
+	return out, lazy, ne
+}
+
+// renderAll also returns the lazy fields that are templates or YAML trees
+// as functions the runtime calls per item (database exec params).
+func (e *engine) renderAll(n *ast.Node, env *expr.Env) (map[string]any, map[string]*expr.Program, map[string]func(*expr.Env) (any, error), *NodeError) {
 	p := e.prepared(n)
 	out := make(map[string]any, len(n.Fields)+len(p.defaults))
 	for k, v := range p.defaults {
 		out[k] = v
 	}
 	var lazy map[string]*expr.Program
+	var deferred map[string]func(*expr.Env) (any, error)
 	for name, f := range n.Fields {
 		if name == "input" {
 			continue
@@ -224,13 +233,26 @@ func (e *engine) render(n *ast.Node, env *expr.Env) (map[string]any, map[string]
 			lazy[name] = f.Prog
 			continue
 		}
+		if f.Spec.Lazy && !f.IsStatic && (f.Tree != nil || f.Tmpl != nil) {
+			if deferred == nil {
+				deferred = map[string]func(*expr.Env) (any, error){}
+			}
+			deferred[name] = func(env *expr.Env) (any, error) {
+				v, ne := e.fieldValue(f, env, n)
+				if ne != nil {
+					return nil, &runtimes.Error{Code: ne.Code, Message: ne.Message}
+				}
+				return v, nil
+			}
+			continue
+		}
 		v, ne := e.fieldValue(f, env, n)
 		if ne != nil {
-			return nil, nil, ne
+			return nil, nil, nil, ne
 		}
 		out[name] = v
 	}
-	return out, lazy, nil
+	return out, lazy, deferred, nil
 }
 
 func (e *engine) fieldValue(f *ast.Field, env *expr.Env, n *ast.Node) (any, *NodeError) {
@@ -257,6 +279,12 @@ func (e *engine) fieldValue(f *ast.Field, env *expr.Env, n *ast.Node) (any, *Nod
 			}
 		}
 		if f.Spec.Kind == fields.List && v != nil {
+			if str, ok := v.(string); ok {
+				if n.Type == "email" {
+					return str, nil // addresses: the runtime parses "a, b" itself (display names may hold commas)
+				}
+				return splitList(str), nil
+			}
 			if _, ok := v.([]any); !ok {
 				return nil, &NodeError{Code: "R603", Message: "field \"" + f.Name + "\" expects an array, got " + value.TypeName(v), Span: f.Span}
 			}
@@ -470,7 +498,7 @@ func (e *engine) attemptWith(ctx context.Context, f *frame, n *ast.Node, in *Ins
 		}
 		env.Input, in.Input, in.HasInput = v, v, true
 	}
-	vals, lazy, ne := e.render(n, env)
+	vals, lazy, deferred, ne := e.renderAll(n, env)
 	if ne != nil {
 		return nil, ne
 	}
@@ -478,13 +506,15 @@ func (e *engine) attemptWith(ctx context.Context, f *frame, n *ast.Node, in *Ins
 		in.Fields = vals
 	}
 	actx := ctx
-	if ms, ok := vals["timeout"].(float64); ok && ms > 0 && n.Spec != nil && !n.Spec.Container {
+	// (A checkpoint's timeout is how long to wait for an answer, not a
+	// deadline of the attempt.)
+	if ms, ok := vals["timeout"].(float64); ok && ms > 0 && n.Spec != nil && !n.Spec.Container && n.Tag != "checkpoint" {
 		var cancel context.CancelFunc
 		d := time.Duration(ms) * time.Millisecond
 		actx, cancel = context.WithTimeoutCause(ctx, d, &nodeTimeout{d})
 		defer cancel()
 	}
-	out, ne := e.dispatch(actx, f, n, in, env, vals, lazy)
+	out, ne := e.dispatch(actx, f, n, in, env, vals, lazy, deferred)
 	if ne != nil && ctx.Err() == nil {
 		var nt *nodeTimeout
 		if errors.As(context.Cause(actx), &nt) {
@@ -495,7 +525,7 @@ func (e *engine) attemptWith(ctx context.Context, f *frame, n *ast.Node, in *Ins
 }
 
 // dispatch runs the node's own behaviour.
-func (e *engine) dispatch(ctx context.Context, f *frame, n *ast.Node, in *Instance, env *expr.Env, vals map[string]any, lazy map[string]*expr.Program) (any, *NodeError) {
+func (e *engine) dispatch(ctx context.Context, f *frame, n *ast.Node, in *Instance, env *expr.Env, vals map[string]any, lazy map[string]*expr.Program, deferred map[string]func(*expr.Env) (any, error)) (any, *NodeError) {
 	switch n.Tag {
 	case "set":
 		v := vals["expr"]
@@ -580,7 +610,7 @@ func (e *engine) dispatch(ctx context.Context, f *frame, n *ast.Node, in *Instan
 	}
 	call := &runtimes.Call{
 		Node: in.Key, Kind: n.Kind, Role: n.Tag, Input: env.Input, HasInput: in.HasInput,
-		Fields: vals, Lazy: lazy, Env: env, WorkflowDir: e.flow.Dir, AllowPaths: e.opts.AllowPaths,
+		Fields: vals, Lazy: lazy, Deferred: deferred, Env: env, WorkflowDir: e.flow.Dir, AllowPaths: e.opts.AllowPaths,
 		RunID: e.opts.RunID, ProcEnv: e.procEnv,
 		Log: func(stream, line string) {
 			if e.observe {
@@ -640,14 +670,14 @@ type retrySpec struct {
 	jitter   string
 	factor   float64
 	when     *expr.Program
-	rnd      *rand.Rand
+	rnd      func() float64 // uniform in [0, 1)
 }
 
 func (e *engine) retrySpec(n *ast.Node) *retrySpec {
 	if n.OnError == nil || n.OnError.Retry == nil {
-		return nil
+		return e.defaultRetry(n)
 	}
-	r := &retrySpec{max: 3, backoff: "exponential", base: time.Second, maxDelay: 30 * time.Second, jitter: "full"}
+	r := &retrySpec{max: 3, backoff: "exponential", base: time.Second, maxDelay: 30 * time.Second, jitter: "full", rnd: rand.Float64}
 	fs := n.OnError.Retry.Fields
 	if f := fs["max"]; f != nil && f.IsStatic {
 		r.max = int(f.Static.(float64))
@@ -666,6 +696,44 @@ func (e *engine) retrySpec(n *ast.Node) *retrySpec {
 	}
 	if f := fs["when"]; f != nil {
 		r.when = f.Prog
+	}
+	return r
+}
+
+// defaultRetry is runtime.retry for data nodes, include and call without a
+// <retry> of their own; handlers never retry (format.md §2.9, nodes.md
+// §8.2).
+func (e *engine) defaultRetry(n *ast.Node) *retrySpec {
+	rs := e.flow.Front.Runtime.Retry
+	if rs == nil || n.Handler || !(n.Type != "" || n.Tag == "include" || n.Tag == "call") {
+		return nil
+	}
+	r := &retrySpec{max: rs.Max, backoff: rs.Backoff, base: time.Duration(rs.Base) * time.Millisecond,
+		maxDelay: time.Duration(rs.MaxDelay) * time.Millisecond, jitter: rs.Jitter, rnd: rand.Float64}
+	if r.max == 0 {
+		r.max = 3
+	}
+	if r.backoff == "" {
+		r.backoff = "exponential"
+	}
+	if r.base == 0 {
+		r.base = time.Second
+	}
+	if r.maxDelay == 0 {
+		r.maxDelay = 30 * time.Second
+	}
+	if r.jitter == "" {
+		r.jitter = "full"
+	}
+	if rs.When != "" {
+		e.mu.Lock()
+		p, ok := e.whenCache[rs.When]
+		if !ok {
+			p, _ = expr.Compile(rs.When, nil, &expr.Names{Funcs: builtin.Table()})
+			e.whenCache[rs.When] = p
+		}
+		e.mu.Unlock()
+		r.when = p
 	}
 	return r
 }
@@ -699,14 +767,29 @@ func (r *retrySpec) delay(k int, ne *NodeError) time.Duration {
 	switch r.jitter {
 	case "none":
 	case "full", "":
-		d = time.Duration(rand.Float64() * float64(capped))
+		d = time.Duration(r.rnd() * float64(capped))
 	default:
 		var f float64
 		if err := yaml.Unmarshal([]byte(r.jitter), &f); err == nil {
-			u := rand.Float64()*2 - 1
+			u := r.rnd()*2 - 1
 			d = time.Duration(float64(capped) * (1 + f*u))
 			d = max(0, min(d, r.maxDelay))
 		}
 	}
+	if ne != nil && ne.RetryAfterMS > 0 {
+		d = min(max(d, time.Duration(ne.RetryAfterMS)*time.Millisecond), r.maxDelay)
+	}
 	return d.Round(time.Millisecond)
+}
+
+// splitList reads text rendered for a list field as comma-separated items
+// (format.md §5.2: lists may be written as comma-separated words).
+func splitList(s string) []any {
+	out := []any{}
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
 }

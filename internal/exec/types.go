@@ -80,8 +80,10 @@ type NodeError struct {
 	ExitCode  *int
 	Status    int
 	Body      string
-	Hints     []string
-	Stderr    []string
+	// RetryAfterMS is the server's Retry-After (http, ai), 0 if none.
+	RetryAfterMS int64
+	Hints        []string
+	Stderr       []string
 	// Span is where the diagnostic points: the node's tag, or the failing
 	// part of an expression for R602.
 	Span source.Span
@@ -102,12 +104,19 @@ func (e *NodeError) Object() *value.Object {
 		o.Set("status", float64(e.Status))
 		o.Set("body", e.Body)
 	}
+	if e.Status != 0 || e.RetryAfterMS > 0 {
+		var ra any
+		if e.RetryAfterMS > 0 {
+			ra = float64(e.RetryAfterMS)
+		}
+		o.Set("retry_after", ra)
+	}
 	return o
 }
 
 func fromRuntimeError(re *runtimes.Error) *NodeError {
 	return &NodeError{Code: re.Code, Message: re.Message, Retryable: re.Retryable, ExitCode: re.ExitCode,
-		Status: re.Status, Body: re.Body, Hints: re.Hints, Stderr: re.Stderr}
+		Status: re.Status, Body: re.Body, RetryAfterMS: re.RetryAfterMS, Hints: re.Hints, Stderr: re.Stderr}
 }
 
 // Instance is one execution record of a node: the node itself at top

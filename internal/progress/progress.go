@@ -8,7 +8,6 @@ import (
 	"io"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/flowscript/flowscript/internal/exec"
 	"github.com/flowscript/flowscript/internal/units"
@@ -58,46 +57,22 @@ func (p *Plain) Event(ev *exec.Event) {
 		p.mu.Lock()
 		p.inWave = false
 		p.mu.Unlock()
-		p.line(fmt.Sprintf("wave %d/%d: %s", ev.Wave, ev.Waves, strings.Join(ev.Nodes, ", ")))
+		line, _ := EventLine(ev)
+		p.line(line)
 		p.mu.Lock()
 		p.inWave = true
 		p.mu.Unlock()
+		return
 	case exec.EvWaveEnd:
 		if ev.Scope == "" {
 			p.mu.Lock()
 			p.inWave = false
 			p.mu.Unlock()
 		}
-	case exec.EvNodeStart:
-		if ev.Attempt > 1 {
-			return
-		}
-		p.line(word("start") + ev.Inst.Key + " (" + ev.Inst.Node.Kind + ")")
-	case exec.EvNodeLog:
-		sep := " | "
-		if ev.Stream == "stderr" {
-			sep = " ! "
-		}
-		p.line(ev.Inst.Key + sep + ev.Line)
-	case exec.EvNodeRetry:
-		p.line(fmt.Sprintf("%s%s in %s: attempt %d failed: [%s] %s", word("retry"), ev.Inst.Key,
-			units.FormatElapsed(time.Duration(ev.DelayMS)*time.Millisecond), ev.Attempt, ev.Error.Code, ev.Error.Message))
-	case exec.EvNodeSkip:
-		p.line(word("skip") + ev.Inst.Key + ": " + ev.Inst.Reason)
-	case exec.EvNodeEnd:
-		in := ev.Inst
-		switch in.Status {
-		case exec.StatusSuccess:
-			s := word("ok") + in.Key + " " + units.FormatElapsed(in.Duration())
-			if in.RecoveredBy != "" {
-				s += " (recovered by " + in.RecoveredBy + ")"
-			}
-			p.line(s)
-		case exec.StatusFailed:
-			p.line(fmt.Sprintf("%s%s %s: [%s] %s", word("FAIL"), in.Key, units.FormatElapsed(in.Duration()), in.Err.Code, firstLine(in.Err.Message)))
-		case exec.StatusCancelled:
-			p.line(word("cancel") + in.Key)
-		}
+		return
+	}
+	if line, ok := EventLine(ev); ok {
+		p.line(line)
 	}
 }
 

@@ -23,6 +23,7 @@ import (
 	"github.com/flowscript/flowscript/internal/load"
 	"github.com/flowscript/flowscript/internal/progress"
 	"github.com/flowscript/flowscript/internal/redact"
+	"github.com/flowscript/flowscript/internal/report"
 	"github.com/flowscript/flowscript/internal/runtimes"
 	"github.com/flowscript/flowscript/internal/source"
 	"github.com/flowscript/flowscript/internal/value"
@@ -57,6 +58,8 @@ type Options struct {
 	Output         string
 	AllowPaths     []string
 	DryRun         bool
+	Report         string // --report FILE
+	ReportHTML     string // --report-html FILE
 	// Approve holds the --approve ID[=ACTION[:TEXT]] values.
 	Approve []string
 	// NonInteractive is --non-interactive.
@@ -200,15 +203,35 @@ func Run(ctx context.Context, s Streams, o Options) error {
 	mask := func(t string) string { return l.Masker.String(t) }
 
 	var obs exec.Observer
-	var plain *progress.Plain
-	mode := o.Progress
-	if mode == "" || mode == "auto" || mode == "live" || mode == "github" {
-		mode = "plain" // live and github displays arrive with the CLI issue
+	var plain progress.Printer
+	mode := progress.Mode(o.Progress, s.Getenv, progress.IsTerminal(s.Err))
+	switch mode {
+	case "plain":
+		p := progress.NewPlain(s.Err)
+		p.Mask, plain = mask, p
+	case "github":
+		g := progress.NewGitHub(s.Err, flow.File)
+		g.Mask, plain = mask, g
+	case "live":
+		lv := progress.NewLive(s.Err, nil, s.Color)
+		lv.Mask, plain = mask, lv
+		if ask := s.Prompt; ask != nil { // the live area steps aside for prompts
+			s.Prompt = func(ctx context.Context, req *exec.CheckpointRequest) (*exec.Decision, error) {
+				lv.Clear()
+				defer lv.Resume()
+				return ask(ctx, req)
+			}
+		}
 	}
-	if mode == "plain" && !o.JSON {
-		plain = progress.NewPlain(s.Err)
-		plain.Mask = mask
-		obs = plain
+	obs = plain
+	rrun := &report.Run{ID: runID, Attempt: 1, File: o.File, Flow: flow, Plan: l.Plan, Masker: l.Masker}
+	var events *report.Events
+	if o.JSON {
+		events = report.NewEvents(s.Out, rrun)
+		events.Start(now(), l.Config, l.Input, report.Options(conc, scheduler(o, flow), timeout))
+		obs = report.Fanout(plain, events)
+	}
+	if plain != nil {
 		plain.Header(runID, flow.Front.Name, flow.Front.Version, len(flow.Nodes), len(l.Plan.Root.Waves), conc)
 	}
 	var rt *expr.Runtime
@@ -230,6 +253,7 @@ func Run(ctx context.Context, s Streams, o Options) error {
 		Runtime: rt, Timeout: timeout, Now: s.Now, Scheduler: scheduler(o, flow),
 		SubResolver: subResolver(s), Decide: decider(s, o),
 	})
+	runtimes.CloseDatabases(runID)
 	if err != nil {
 		return err
 	}
@@ -242,6 +266,8 @@ func Run(ctx context.Context, s Streams, o Options) error {
 	if plain != nil {
 		plain.Done(rep)
 	}
+	rrun.Report = rep
+	report.Finish(s.Err, rrun, events, report.Files{Dir: s.Cwd, JSON: o.Report, HTML: o.ReportHTML, StepSummary: report.StepSummary(mode, s.Getenv)})
 	if rep.Status != exec.RunSuccess {
 		if o.Progress != "none" || rep.Err != nil {
 			reportFailure(s, flow, rep, mask)

@@ -263,7 +263,7 @@ func TestExecErrors(t *testing.T) {
 			`cannot run "./data.txt": permission denied`, false, -2, nil},
 		{"json empty", map[string]any{"command": "true", "stdout": "json"}, "R609", "stdout is empty, expected JSON", false, -2, nil},
 		{"json invalid", map[string]any{"command": "echo '{\"a\": }'", "stdout": "json"}, "R609",
-			"stdout is not valid JSON: invalid JSON at line 1, column 7: invalid character '}' looking for beginning of value", false, -2, nil},
+			"stdout is not valid JSON: invalid JSON at offset 6: unexpected \"}\"", false, -2, nil},
 		{"max-output stdout", map[string]any{"command": "head -c 2000 /dev/zero", "max-output": 1000.0}, "R609",
 			"stdout exceeded max-output (1000B)", false, -2, nil},
 		{"max-output stderr", map[string]any{"command": "head -c 2048 /dev/zero >&2", "max-output": 1024.0}, "R609",

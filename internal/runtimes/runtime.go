@@ -35,6 +35,9 @@ type Call struct {
 	// Lazy holds compiled lazy fields (map expression, reduce initial,
 	// ...) that the runtime evaluates itself with Env.
 	Lazy map[string]*expr.Program
+	// Deferred holds lazy fields written as templates or YAML lists and
+	// maps (database exec params): call one with an Env set for the item.
+	Deferred map[string]func(env *expr.Env) (any, error)
 	// Env is the node's evaluation environment (input, globals, node
 	// references); runtimes that evaluate lazy fields clone or reuse it.
 	Env *expr.Env

@@ -1,0 +1,476 @@
+package format
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/flowscript/flowscript/internal/ast"
+	"github.com/flowscript/flowscript/internal/dag"
+	"github.com/flowscript/flowscript/internal/fields"
+	"github.com/flowscript/flowscript/internal/parser"
+	"github.com/flowscript/flowscript/internal/source"
+)
+
+// Format returns src with its body laid out canonically (spec/cli.md §9).
+// name is the file name used in diagnostics. When src is not a valid
+// workflow the result is nil and the diagnostics say why; warnings alone
+// do not stop formatting. A src already in canonical form is returned
+// unchanged (the same bytes).
+func Format(name string, src []byte) ([]byte, source.List) {
+	out, diags, _ := format(name, src)
+	return out, diags
+}
+
+// mode says how much of the layout may move.
+type mode int
+
+const (
+	// shift re-indents text fields and comments as whole blocks.
+	shift mode = iota
+	// keep leaves text fields and comments exactly where they were.
+	keep
+)
+
+// format is Format, also reporting which mode produced the result (-1 when
+// the file was left as it was because no layout kept its meaning).
+func format(name string, src []byte) ([]byte, source.List, mode) {
+	flow, diags := parser.ParseFile(name, src)
+	if flow == nil || diags.HasErrors() {
+		return nil, diags, keep
+	}
+	if _, gd := dag.Build(flow); gd.HasErrors() {
+		diags = append(diags, gd...)
+		diags.Sort()
+		return nil, diags, keep
+	}
+	for _, m := range []mode{shift, keep} {
+		out, err := layout(flow, src, m)
+		if err != nil {
+			continue
+		}
+		if bytes.Equal(out, src) {
+			return src, diags, m
+		}
+		if again, _ := parser.ParseFile(name, out); again != nil && Equivalent(flow, again) == nil {
+			return out, diags, m
+		}
+	}
+	return src, diags, -1
+}
+
+// layout prints the body of flow (parsed from src) in mode m and returns
+// the whole file.
+func layout(flow *ast.Flow, src []byte, m mode) ([]byte, error) {
+	p := &printer{src: src, cat: fields.Builtin(), mode: m, nl: "\n"}
+	f := source.NewFile(flow.File.Name, src)
+	// The body alone, as a fenced block: one element with nothing around.
+	root, _, diags := parser.ParseBody(f, flow.BodyStart, flow.BodyEnd, true, p.isText)
+	if root == nil || diags.HasErrors() {
+		return nil, errors.New("body does not parse again")
+	}
+	if bytes.Contains(src[root.Start:root.End], []byte("\r\n")) {
+		p.nl = "\r\n"
+	}
+	p.out.Grow(len(src) + len(src)/8)
+	p.out.Write(src[:root.Start])
+	p.element(root, root.Name, indentBefore(src, root.Start))
+	if p.err != nil {
+		return nil, p.err
+	}
+	p.out.Write(src[root.End:])
+	return p.out.Bytes(), nil
+}
+
+// indentBefore returns the blanks between the start of the line holding
+// off and off ("" when something else stands there).
+func indentBefore(src []byte, off int) string {
+	i := off
+	for i > 0 && (src[i-1] == ' ' || src[i-1] == '\t') {
+		i--
+	}
+	if i > 0 && src[i-1] != '\n' {
+		return ""
+	}
+	return string(src[i:off])
+}
+
+type printer struct {
+	src  []byte
+	cat  *fields.Set
+	mode mode
+	nl   string
+	out  bytes.Buffer
+	err  error
+}
+
+func (p *printer) fail(format string, args ...any) {
+	if p.err == nil {
+		p.err = fmt.Errorf(format, args...)
+	}
+}
+
+// element prints e under the canonical name at the given indentation (the
+// caller has written the indentation already).
+func (p *printer) element(e *parser.Element, name, indent string) {
+	spec := p.specOf(e)
+	p.out.WriteByte('<')
+	p.out.WriteString(name)
+	for _, a := range e.Attrs {
+		p.out.WriteByte(' ')
+		p.out.WriteString(p.attrName(spec, a.Name))
+		raw := p.src[a.ValueSpan.Start:a.ValueSpan.End]
+		q := byte('"')
+		if bytes.IndexByte(raw, '"') >= 0 {
+			q = '\''
+		}
+		p.out.WriteByte('=')
+		p.out.WriteByte(q)
+		p.out.Write(raw)
+		p.out.WriteByte(q)
+	}
+	if e.Text != nil {
+		raw := p.src[e.Text.Span.Start:e.Text.Span.End]
+		if e.SelfClosing || len(raw) == 0 {
+			p.out.WriteString("/>")
+			return
+		}
+		p.out.WriteByte('>')
+		p.out.Write(p.textBlock(raw, indent))
+		p.out.WriteString("</" + name + ">")
+		return
+	}
+	if e.SelfClosing {
+		p.out.WriteString("/>")
+		return
+	}
+	cs, ce := p.contentSpan(e)
+	items := p.items(e, cs, ce)
+	if p.err != nil {
+		return
+	}
+	if len(items) == 0 {
+		p.out.WriteString("/>")
+		return
+	}
+	p.out.WriteByte('>')
+	inner := indent + "  "
+	for i, it := range items {
+		if it.el == nil && it.newlines == 0 && i > 0 {
+			// A comment on the line of the item before it stays there.
+			p.out.WriteByte(' ')
+			p.comment(it, inner, false)
+			continue
+		}
+		if it.newlines >= 2 && i > 0 {
+			p.out.WriteString(p.nl)
+		}
+		p.out.WriteString(p.nl)
+		p.out.WriteString(inner)
+		if it.el != nil {
+			p.element(it.el, p.childName(spec, e, it.el), inner)
+		} else {
+			p.comment(it, inner, true)
+		}
+	}
+	p.out.WriteString(p.nl)
+	p.out.WriteString(indent)
+	p.out.WriteString("</" + name + ">")
+}
+
+// contentSpan returns the content of a non-text, non-empty element:
+// between the '>' of its start tag and the "</" of its end tag.
+func (p *printer) contentSpan(e *parser.Element) (int, int) {
+	pos := e.NameSpan.End
+	if n := len(e.Attrs); n > 0 {
+		pos = e.Attrs[n-1].ValueSpan.End + 1
+	}
+	k := bytes.IndexByte(p.src[pos:e.End], '>')
+	if k < 0 {
+		p.fail("start tag of <%s> not found", e.Name)
+		return pos, pos
+	}
+	cs := pos + k + 1
+	ce := bytes.LastIndex(p.src[cs:e.End], []byte("</"))
+	if ce < 0 {
+		p.fail("end tag of <%s> not found", e.Name)
+		return cs, cs
+	}
+	return cs, cs + ce
+}
+
+// item is a child element or a comment of an element's content.
+type item struct {
+	el         *parser.Element
+	start, end int // the comment
+	newlines   int // line breaks between the previous item (or the start tag) and this one
+}
+
+// items lists the children and comments in [cs, ce). Anything else there
+// (text, CDATA) makes the element unprintable.
+func (p *printer) items(e *parser.Element, cs, ce int) []item {
+	var out []item
+	pos := cs
+	gap := func(end int) int {
+		nl := 0
+		for pos < end {
+			c := p.src[pos]
+			switch {
+			case c == '\n':
+				nl++
+				pos++
+			case c == ' ' || c == '\t' || c == '\r':
+				pos++
+			case bytes.HasPrefix(p.src[pos:end], []byte("<!--")):
+				k := bytes.Index(p.src[pos+4:end], []byte("-->"))
+				if k < 0 {
+					p.fail("comment not closed")
+					pos = end
+					return nl
+				}
+				out = append(out, item{start: pos, end: pos + 4 + k + 3, newlines: nl})
+				nl = 0
+				pos += 4 + k + 3
+			default:
+				p.fail("unexpected content in <%s>", e.Name)
+				pos = end
+			}
+		}
+		return nl
+	}
+	for _, c := range e.Children {
+		if c.Start < pos || c.End > ce {
+			p.fail("child <%s> out of place", c.Name)
+			return nil
+		}
+		nl := gap(c.Start)
+		out = append(out, item{el: c, newlines: nl})
+		pos = c.End
+	}
+	gap(ce)
+	return out
+}
+
+// comment writes the comment of it. A comment alone on its lines that
+// spans several lines is shifted as a block when every continuation line
+// can move with it.
+func (p *printer) comment(it item, indent string, ownLine bool) {
+	text := p.src[it.start:it.end]
+	if p.mode == keep || !ownLine || bytes.IndexByte(text, '\n') < 0 || bytes.IndexByte(text, '\r') >= 0 {
+		p.out.Write(text)
+		return
+	}
+	old := indentBefore(p.src, it.start)
+	if strings.ContainsRune(old, '\t') || strings.ContainsRune(indent, '\t') {
+		p.out.Write(text)
+		return
+	}
+	lines := strings.Split(string(text), "\n")
+	delta := len(indent) - len(old)
+	if delta < 0 {
+		for _, l := range lines[1:] {
+			if strings.TrimLeft(l, " \t") != "" && !strings.HasPrefix(l, strings.Repeat(" ", -delta)) {
+				p.out.Write(text)
+				return
+			}
+		}
+	}
+	for i, l := range lines {
+		if i > 0 {
+			p.out.WriteByte('\n')
+			switch {
+			case strings.TrimLeft(l, " \t") == "":
+				l = ""
+			case delta > 0:
+				l = strings.Repeat(" ", delta) + l
+			case delta < 0:
+				l = l[-delta:]
+			}
+		}
+		p.out.WriteString(l)
+	}
+}
+
+// textBlock returns the raw content of a text field, shifted as a whole to
+// the element's indentation when that keeps its value (spec/format.md
+// §4.4: a first line break, a last blank line and the common indentation
+// are not part of the value): the content must start with a line break,
+// end with a blank line, and hold no CDATA and no \r.
+func (p *printer) textBlock(raw []byte, indent string) []byte {
+	if p.mode == keep || len(raw) == 0 || raw[0] != '\n' || bytes.IndexByte(raw, '\r') >= 0 ||
+		bytes.Contains(raw, []byte("<![CDATA[")) {
+		return raw
+	}
+	last := bytes.LastIndexByte(raw, '\n')
+	if strings.Trim(string(raw[last+1:]), " \t") != "" || last == 0 {
+		return raw
+	}
+	lines := strings.Split(string(raw[1:last]), "\n")
+	common := ""
+	first := true
+	for _, l := range lines {
+		if strings.Trim(l, " \t") == "" {
+			continue
+		}
+		lead := l[:len(l)-len(strings.TrimLeft(l, " \t"))]
+		if first {
+			common, first = lead, false
+			continue
+		}
+		n := 0
+		for n < len(common) && n < len(lead) && common[n] == lead[n] {
+			n++
+		}
+		common = common[:n]
+	}
+	if first {
+		return raw // no text at all
+	}
+	np := indent + "  "
+	var b strings.Builder
+	b.WriteByte('\n')
+	for _, l := range lines {
+		var rest string
+		if strings.Trim(l, " \t") == "" {
+			k := 0
+			for k < len(common) && k < len(l) && common[k] == l[k] {
+				k++
+			}
+			rest = l[k:]
+		} else {
+			rest = l[len(common):]
+		}
+		if rest != "" {
+			b.WriteString(np)
+			b.WriteString(rest)
+		}
+		b.WriteByte('\n')
+	}
+	b.WriteString(indent)
+	return []byte(b.String())
+}
+
+// ---- schemas (the same questions the parser's lowerer asks) ----
+
+// specOf returns the schema of an element by its tag, its parent and its
+// type attribute, or nil.
+func (p *printer) specOf(e *parser.Element) *fields.Element {
+	switch e.Name {
+	case "set":
+		if e.Parent != nil && (e.Parent.Name == "context" || e.Parent.Name == "output") {
+			return p.cat.ByKind(e.Parent.Name + "/set")
+		}
+	case "branch":
+		if e.Parent != nil && e.Parent.Name == "parallel" {
+			return p.cat.ByKind("parallel/branch")
+		}
+	case "match", "case":
+		return p.cat.ByKind(e.Name)
+	}
+	typ := ""
+	if a := e.Attr("type"); a != nil {
+		typ = strings.TrimSpace(a.Value)
+	}
+	if s := p.cat.Lookup(e.Name, typ); s != nil {
+		return s
+	}
+	return p.cat.ByKind(e.Name)
+}
+
+// commonField reports whether name (canonical) is a common node field
+// other than id that spec takes.
+func commonField(spec *fields.Element, c string) bool {
+	switch c {
+	case "description":
+		return spec.Node || slices.Contains(spec.Common, c)
+	case "input", "timeout", "continue-on-error":
+		return slices.Contains(spec.Common, c)
+	}
+	return false
+}
+
+// fieldName returns the canonical name of the field that name spells in
+// spec, or "" when name is no field of spec.
+func fieldName(spec *fields.Element, name string) string {
+	if spec == nil {
+		return ""
+	}
+	if f := spec.Field(name); f != nil {
+		return f.Name
+	}
+	if c := fields.Canonical(name); commonField(spec, c) {
+		return c
+	}
+	return ""
+}
+
+func (p *printer) isNodeTag(name string) bool {
+	return name == "phase" || slices.Contains(p.cat.NodeTags(), name)
+}
+
+// isText tells the body reader which child elements are text fields
+// (spec/format.md §4.4): fields of the parent's schema, group blocks and
+// retry.
+func (p *printer) isText(parent *parser.Element, name string) bool {
+	if parent == nil {
+		return false
+	}
+	if name == "retry" && parent.Name == "on-error" {
+		return true
+	}
+	spec := p.specOf(parent)
+	if spec == nil {
+		return false
+	}
+	if spec.IsGroup(name) {
+		return true
+	}
+	if p.isNodeTag(name) && (spec.Body || spec.Tag == "workflow") {
+		return false
+	}
+	if spec.Child(name) != nil {
+		return false
+	}
+	return fieldName(spec, name) != ""
+}
+
+// attrName returns the canonical spelling of an attribute of an element
+// with schema spec.
+func (p *printer) attrName(spec *fields.Element, name string) string {
+	if c := fieldName(spec, name); c != "" {
+		return c
+	}
+	return name
+}
+
+// childName returns the canonical name of child c of parent (schema
+// spec): a field element's canonical field name, a child element's tag
+// for its alias (default → otherwise); node tags and group blocks stay.
+func (p *printer) childName(spec *fields.Element, parent, c *parser.Element) string {
+	if spec == nil {
+		return c.Name
+	}
+	if c.Text != nil {
+		if spec.IsGroup(c.Name) || (c.Name == "retry" && parent.Name == "on-error") {
+			return c.Name
+		}
+		n := fieldName(spec, c.Name)
+		if n == "" || n == c.Name {
+			return c.Name
+		}
+		// The new end tag must not appear inside the text.
+		if bytes.Contains(p.src[c.Text.Span.Start:c.Text.Span.End], []byte("</"+n)) {
+			return c.Name
+		}
+		return n
+	}
+	if p.isNodeTag(c.Name) && spec.Body {
+		return c.Name
+	}
+	if ch := spec.Child(c.Name); ch != nil {
+		return ch.Tag
+	}
+	return c.Name
+}

@@ -1,0 +1,478 @@
+package store
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/flowscript/flowscript/internal/value"
+)
+
+// File names inside a run directory.
+const (
+	StateFile    = "state.json"
+	JournalFile  = "events.ndjson"
+	WorkflowFile = "workflow.flow.md"
+	LockFile     = "lock"
+	OutputsDir   = "outputs"
+)
+
+// ErrNotFound is returned (wrapped) when a run does not exist.
+var ErrNotFound = errors.New("run not found")
+
+// LockedError reports a run owned by a live process.
+type LockedError struct {
+	RunID string
+	PID   int
+}
+
+func (e *LockedError) Error() string {
+	return fmt.Sprintf("run %q is locked by running process %d", e.RunID, e.PID)
+}
+
+// Store is a run store directory.
+type Store struct {
+	Dir string
+	// Now is the clock for Prune (nil: time.Now).
+	Now func() time.Time
+}
+
+// Open opens the store at dir, creating it (with a .gitignore holding
+// "*") and its runs directory when missing.
+func Open(dir string) (*Store, error) {
+	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return nil, err
+		}
+		if err := os.WriteFile(filepath.Join(dir, ".gitignore"), []byte("*\n"), 0o644); err != nil {
+			return nil, err
+		}
+	} else if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "runs"), 0o755); err != nil {
+		return nil, err
+	}
+	return &Store{Dir: dir}, nil
+}
+
+// At returns a store for reading at dir without creating anything; a
+// missing directory reads as a store without runs.
+func At(dir string) *Store { return &Store{Dir: dir} }
+
+func (s *Store) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+func (s *Store) runDir(id string) string { return filepath.Join(s.Dir, "runs", id) }
+
+var runIDPattern = regexp.MustCompile(`^[0-9]{8}T[0-9]{6}Z-[0-9a-f]{6}$`)
+
+// ValidRunID reports whether id has the form YYYYMMDDTHHMMSSZ-xxxxxx.
+func ValidRunID(id string) bool { return runIDPattern.MatchString(id) }
+
+// Run is one run directory opened for writing; it holds the run's lock
+// until Close.
+type Run struct {
+	ID  string
+	Dir string
+
+	lock    *lock
+	nextSeq int64
+
+	jmu     sync.Mutex
+	journal *Journal
+
+	wmu sync.Mutex // serialises state writes
+}
+
+// Create makes the directory of a new run, takes its lock and stores a
+// copy of the workflow source.
+func (s *Store) Create(runID string, src []byte) (*Run, error) {
+	if !ValidRunID(runID) {
+		return nil, fmt.Errorf("invalid run id %q", runID)
+	}
+	if err := os.MkdirAll(filepath.Join(s.Dir, "runs"), 0o755); err != nil {
+		return nil, err
+	}
+	dir := s.runDir(runID)
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			return nil, fmt.Errorf("run %q already exists", runID)
+		}
+		return nil, err
+	}
+	l, err := acquire(filepath.Join(dir, LockFile), runID)
+	if err != nil {
+		return nil, err
+	}
+	r := &Run{ID: runID, Dir: dir, lock: l, nextSeq: 1}
+	if err := r.WriteWorkflow(src); err != nil {
+		l.release()
+		return nil, err
+	}
+	return r, nil
+}
+
+// Resume opens an existing run to continue it: ref is a run id or "last"
+// (the greatest id whose state names workflowAbs). It takes the lock
+// (a lock of a dead process is replaced), reads state.json, and checks
+// the journal so that event numbers continue. A corrupt or truncated
+// state or journal is an error and nothing is overwritten.
+func (s *Store) Resume(ref string, workflowAbs string) (*Run, *State, error) {
+	id, err := s.resolve(ref, workflowAbs)
+	if err != nil {
+		return nil, nil, err
+	}
+	dir := s.runDir(id)
+	l, err := acquire(filepath.Join(dir, LockFile), id)
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err := s.load(id)
+	if err != nil {
+		l.release()
+		return nil, nil, err
+	}
+	last, err := lastSeq(filepath.Join(dir, JournalFile))
+	if err != nil {
+		l.release()
+		return nil, nil, fmt.Errorf("run %q: %v", id, err)
+	}
+	return &Run{ID: id, Dir: dir, lock: l, nextSeq: last + 1}, st, nil
+}
+
+// Load reads the state of run ref (an id or "last"; with workflowAbs ""
+// "last" is the greatest id of the store). Spilled outputs are read back.
+func (s *Store) Load(ref, workflowAbs string) (*State, error) {
+	id, err := s.resolve(ref, workflowAbs)
+	if err != nil {
+		return nil, err
+	}
+	return s.load(id)
+}
+
+func (s *Store) load(id string) (*State, error) {
+	dir := s.runDir(id)
+	data, err := os.ReadFile(filepath.Join(dir, StateFile))
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			if _, derr := os.Stat(dir); derr != nil {
+				return nil, fmt.Errorf("run %q: %w", id, ErrNotFound)
+			}
+			return nil, fmt.Errorf("run %q has no state.json", id)
+		}
+		return nil, err
+	}
+	st, err := decodeState(data, func(rel string) ([]byte, error) {
+		return os.ReadFile(filepath.Join(dir, filepath.FromSlash(rel)))
+	})
+	if err != nil {
+		return nil, fmt.Errorf("run %q: %v", id, err)
+	}
+	return st, nil
+}
+
+// ids returns the run ids of the store, ascending.
+func (s *Store) ids() ([]string, error) {
+	ents, err := os.ReadDir(filepath.Join(s.Dir, "runs"))
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, nil
+		}
+		return nil, err
+	}
+	var out []string
+	for _, e := range ents {
+		if e.IsDir() && ValidRunID(e.Name()) {
+			out = append(out, e.Name())
+		}
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+func (s *Store) resolve(ref, workflowAbs string) (string, error) {
+	if ref != "last" {
+		if !ValidRunID(ref) {
+			return "", fmt.Errorf("%q is not a run id or \"last\"", ref)
+		}
+		if _, err := os.Stat(s.runDir(ref)); err != nil {
+			return "", fmt.Errorf("run %q: %w", ref, ErrNotFound)
+		}
+		return ref, nil
+	}
+	ids, err := s.ids()
+	if err != nil {
+		return "", err
+	}
+	for i := len(ids) - 1; i >= 0; i-- {
+		if workflowAbs == "" {
+			return ids[i], nil
+		}
+		st, err := s.load(ids[i])
+		if err == nil && st.Workflow.File == workflowAbs {
+			return ids[i], nil
+		}
+	}
+	if workflowAbs != "" {
+		return "", fmt.Errorf("no run of %q: %w", workflowAbs, ErrNotFound)
+	}
+	return "", fmt.Errorf("no runs: %w", ErrNotFound)
+}
+
+// List returns the readable states of the store, newest first. Runs
+// without a readable state.json are left out.
+func (s *Store) List() ([]*State, error) {
+	ids, err := s.ids()
+	if err != nil {
+		return nil, err
+	}
+	var out []*State
+	for i := len(ids) - 1; i >= 0; i-- {
+		st, err := s.load(ids[i])
+		if err != nil {
+			continue
+		}
+		out = append(out, st)
+	}
+	return out, nil
+}
+
+// Prune deletes run directories beyond the newest keep runs that are
+// also older than olderThan (when olderThan > 0), and returns their ids,
+// newest first. A locked run is never deleted. With dryRun nothing is
+// deleted.
+func (s *Store) Prune(keep int, olderThan time.Duration, dryRun bool) ([]string, error) {
+	ids, err := s.ids()
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	var out []string
+	for i := len(ids) - 1 - keep; i >= 0; i-- {
+		id := ids[i]
+		if olderThan > 0 {
+			started := runIDTime(id)
+			if st, err := s.load(id); err == nil && !st.StartedAt.IsZero() {
+				started = st.StartedAt
+			}
+			if now.Sub(started) <= olderThan {
+				continue
+			}
+		}
+		if held(filepath.Join(s.runDir(id), LockFile)) {
+			continue
+		}
+		if !dryRun {
+			if err := os.RemoveAll(s.runDir(id)); err != nil {
+				return out, err
+			}
+		}
+		out = append(out, id)
+	}
+	return out, nil
+}
+
+// Locked reports whether run id is locked by a live process.
+func (s *Store) Locked(id string) bool { return held(filepath.Join(s.runDir(id), LockFile)) }
+
+func runIDTime(id string) time.Time {
+	t, _ := time.Parse("20060102T150405Z", id[:16])
+	return t
+}
+
+// WriteWorkflow replaces the run's copy of the workflow file.
+func (r *Run) WriteWorkflow(src []byte) error {
+	return atomicWrite(filepath.Join(r.Dir, WorkflowFile), src, false)
+}
+
+// Journal returns the run's event journal, opening it on first use.
+// Event numbers continue after those already in the file.
+func (r *Run) Journal() *Journal {
+	r.jmu.Lock()
+	defer r.jmu.Unlock()
+	if r.journal == nil {
+		f, err := os.OpenFile(filepath.Join(r.Dir, JournalFile), os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
+		r.journal = newJournal(r.ID, r.nextSeq, f, err)
+	}
+	return r.journal
+}
+
+// WriteState writes st as state.json atomically (state.json.tmp, fsync,
+// rename, fsync of the directory); writes are serialised. Outputs whose
+// compact JSON is over 1 MiB go to outputs/<key>.json and are referenced
+// as {"$file": …}.
+func (r *Run) WriteState(st *State) error {
+	b, err := r.encodeState(st)
+	if err != nil {
+		return err
+	}
+	return r.writeStateBytes(b)
+}
+
+func (r *Run) writeStateBytes(b []byte) error {
+	r.wmu.Lock()
+	defer r.wmu.Unlock()
+	return atomicWrite(filepath.Join(r.Dir, StateFile), b, true)
+}
+
+// encodeState renders st, encoding every node entry.
+func (r *Run) encodeState(st *State) ([]byte, error) {
+	keys := st.Keys()
+	raws := make([][]byte, len(keys))
+	var firstErr error
+	for i, k := range keys {
+		raw, err := r.encodeNode(k, st.Nodes[k])
+		if err != nil && firstErr == nil {
+			firstErr = err
+		}
+		raws[i] = raw
+	}
+	return appendState(make([]byte, 0, 4096), st, keys, raws), firstErr
+}
+
+// encodeNode renders one node entry, spilling a large output to a file.
+func (r *Run) encodeNode(key string, n *NodeState) ([]byte, error) {
+	var out []byte
+	if n.HasOutput {
+		out = value.AppendJSON(nil, n.Output)
+	}
+	return r.encodeNodeJSON(key, n, out)
+}
+
+// encodeNodeJSON renders a node entry whose output is already encoded as
+// out; an output over SpillSize goes to outputs/<key>.json.
+func (r *Run) encodeNodeJSON(key string, n *NodeState, out []byte) ([]byte, error) {
+	var err error
+	if n.HasOutput && len(out) > SpillSize {
+		rel := OutputsDir + "/" + OutputFileName(key)
+		if err = os.MkdirAll(filepath.Join(r.Dir, OutputsDir), 0o755); err == nil {
+			err = atomicWrite(filepath.Join(r.Dir, filepath.FromSlash(rel)), out, false)
+		}
+		out = value.AppendJSON(nil, value.ObjectOf("$file", rel))
+	}
+	return appendNode(make([]byte, 0, 160+len(out)), n, out), err
+}
+
+// Close flushes the journal and releases the lock.
+func (r *Run) Close() error {
+	r.jmu.Lock()
+	j := r.journal
+	r.jmu.Unlock()
+	var err error
+	if j != nil {
+		err = j.Close()
+	}
+	if r.lock != nil {
+		if lerr := r.lock.release(); err == nil {
+			err = lerr
+		}
+		r.lock = nil
+	}
+	return err
+}
+
+// atomicWrite writes data to path through path.tmp (or a temporary name),
+// fsyncs, renames and, with syncDir, fsyncs the directory.
+func atomicWrite(path string, data []byte, syncDir bool) error {
+	tmp := path + ".tmp"
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		os.Remove(tmp)
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		os.Remove(tmp)
+		return err
+	}
+	if err := f.Close(); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	if syncDir {
+		if d, err := os.Open(filepath.Dir(path)); err == nil {
+			d.Sync()
+			d.Close()
+		}
+	}
+	return nil
+}
+
+// lastSeq checks a journal and returns its greatest seq (0 when the file
+// is missing or empty). A line that is not a JSON object with a numeric
+// seq, or a last line without its line break, is an error.
+func lastSeq(path string) (int64, error) {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	if len(data) > 0 && data[len(data)-1] != '\n' {
+		n := bytes.Count(data, []byte{'\n'}) + 1
+		return 0, fmt.Errorf("events.ndjson is truncated: line %d has no line break", n)
+	}
+	var last int64
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	sc.Buffer(make([]byte, 0, 64*1024), len(data)+1)
+	line := 0
+	for sc.Scan() {
+		line++
+		seq, err := seqOf(sc.Bytes())
+		if err != nil {
+			return 0, fmt.Errorf("events.ndjson is corrupt: line %d: %v", line, err)
+		}
+		if seq > last {
+			last = seq
+		}
+	}
+	return last, nil
+}
+
+func seqOf(line []byte) (int64, error) {
+	v, err := value.ParseJSON(line)
+	if err != nil {
+		return 0, err
+	}
+	o, ok := v.(*value.Object)
+	if !ok {
+		return 0, errors.New("not a JSON object")
+	}
+	sv, _ := o.Get("seq")
+	f, ok := sv.(float64)
+	if !ok || f < 1 {
+		return 0, errors.New("no \"seq\" number")
+	}
+	return int64(f), nil
+}
+
+func parsePID(b []byte) int {
+	n, err := strconv.Atoi(string(bytes.TrimSpace(b)))
+	if err != nil || n <= 0 {
+		return 0
+	}
+	return n
+}

@@ -1,0 +1,300 @@
+package testrun
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/flowscript/flowscript/internal/value"
+)
+
+const flowSrc = `---
+name: t
+version: 1
+config:
+  n: 2
+---
+<workflow>
+  <source id="fetch" type="http" url="https://example.com/{{ $config.n }}">
+    <on-error><retry max="2" base="1s" jitter="none"/></on-error>
+  </source>
+  <delay id="wait" duration="2s" input="fetch"/>
+  <transform id="stamp" type="template" input="wait" template="{{ now() }}"/>
+  <output expr="{n: $config.n, at: stamp}"/>
+</workflow>
+`
+
+// writeFiles writes name → content under a new temp dir and returns it.
+func writeFiles(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, src := range files {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+func testFile(cases string) string { return "---\nworkflow: t.flow.md\ntests:\n" + cases + "---\n" }
+
+func TestDecodeErrors(t *testing.T) {
+	tests := []struct {
+		name, cases, want string
+	}{
+		{"unknown case key", "  - name: a\n    mock: {}\n", `5:5: error[F107]: unknown key "mock" in a test case`},
+		{"unknown node", "  - name: a\n    mocks: {fech: {output: 1}}\n", `5:13: error[N310]: unknown node "fech"`},
+		{"not mockable", "  - name: a\n    mocks: {stamp: {output: 1}}\n", ``},
+		{"output node", "  - name: a\n    mocks: {output#1: {output: 1}}\n", `error[F109]: node "output#1" (output) cannot be mocked`},
+		{"two answers", "  - name: a\n    mocks: {fetch: {output: 1, error: x}}\n", `needs exactly one of output, error or sequence`},
+		{"bad code", "  - name: a\n    mocks: {fetch: {error: {code: E1}}}\n", `invalid "code": expected a code such as R601, got "E1"`},
+		{"missing name", "  - mocks: {}\n", `error[F108]: test case without a "name"`},
+		{"bad config", "  - name: a\n    config: {n: x}\n", `error[R619]: test "a": config n: expected number, got string "x"`},
+		{"bad now", "  - name: a\n    now: yesterday\n", `invalid "now": expected an RFC 3339 time`},
+		{"bad timeout", "  - name: a\n    timeout: soon\n", `invalid "timeout": expected a duration such as 30s, got "soon"`},
+		{"bad pattern", "  - name: a\n    expect: {fetch: {output_matches: '{'}}\n", `error[X408]: invalid pattern "{"`},
+		{"bad field", "  - name: a\n    expect: {fetch: {fields: {ulr: x}}}\n", `error[N303]: node "fetch" (source/http) has no field "ulr"`},
+		{"bad iteration key", "  - name: a\n    expect: {\"fetch[1]/x\": {runs: 1}}\n", `error[N310]: unknown node "x" in "fetch[1]/x"`},
+		{"live unknown", "  - name: a\n    live: [fetc]\n", `error[N310]: unknown node "fetc"`},
+		{"approve not checkpoint", "  - name: a\n    approve: {fetch: approve}\n", `node "fetch" is not a checkpoint`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := writeFiles(t, map[string]string{"t.flow.md": flowSrc, "t.test.flow.md": testFile(tt.cases)})
+			_, diags := LoadTestFile(filepath.Join(dir, "t.test.flow.md"))
+			var all []string
+			for _, d := range diags {
+				all = append(all, d.Error())
+			}
+			text := strings.Join(all, "\n")
+			if tt.want == "" {
+				// stamp is a data node: mocking it is fine.
+				if len(diags) != 0 {
+					t.Fatalf("unexpected diagnostics:\n%s", text)
+				}
+				return
+			}
+			if !strings.Contains(text, tt.want) {
+				t.Errorf("diagnostics:\n%s\nwant one containing %q", text, tt.want)
+			}
+		})
+	}
+}
+
+func TestRunCase(t *testing.T) {
+	cases := `  - name: retries on the virtual clock
+    now: 2026-01-01T00:00:00Z
+    mocks:
+      fetch:
+        sequence:
+          - error: {message: busy, retryable: true}
+          - output: 1
+    expect:
+      fetch: {attempts: 2, output: 1.0, fields: {url: "https://example.com/2"}}
+      stamp: {output: "2026-01-01T00:00:03.000Z"}
+    expect_output: {at: "2026-01-01T00:00:03.000Z", n: 2}
+  - name: exhausted retries
+    mocks:
+      fetch: {error: {message: down, code: R606, retryable: true, status: 503}}
+    expect_status: failed
+    expect_error: {code: R606, node: fetch, message: down}
+    expect:
+      fetch: {attempts: 3, error: {code: R606}}
+      wait: {status: pending}
+  - name: mocked delay
+    now: 2026-01-01T00:00:00Z
+    mocks:
+      fetch: {output: 1}
+      wait: {output: 5, delay: 1m}
+    expect:
+      stamp: {input: 5, output: "2026-01-01T00:01:00.000Z"}
+  - name: case timeout
+    timeout: 10s
+    mocks:
+      fetch: {output: 1, delay: 11s}
+  - name: real io
+    expect_status: failed
+`
+	dir := writeFiles(t, map[string]string{"t.flow.md": flowSrc, "t.test.flow.md": testFile(cases)})
+	s, diags := LoadTestFile(filepath.Join(dir, "t.test.flow.md"))
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	wall := time.Now()
+	res := Run(context.Background(), []*Suite{s}, Options{})
+	if time.Since(wall) > 5*time.Second {
+		t.Errorf("the cases slept: %v", time.Since(wall))
+	}
+	want := map[string]string{
+		"retries on the virtual clock": "",
+		"exhausted retries":            "",
+		"mocked delay":                 "",
+		"case timeout":                 "timeout: the case ran longer than 10s",
+		"real io":                      `node "fetch" would perform real I/O; mock it or list it under live`,
+	}
+	for _, c := range res.Files[0].Cases {
+		var lines []string
+		for _, f := range c.Failures {
+			lines = append(lines, f.Text)
+		}
+		if got := strings.Join(lines, "\n"); got != want[c.Name] {
+			t.Errorf("%s: failures\n%s\nwant\n%s", c.Name, got, want[c.Name])
+		}
+	}
+	if total, passed, failed := res.Counts(); total != 5 || passed != 3 || failed != 2 {
+		t.Errorf("counts %d %d %d", total, passed, failed)
+	}
+
+	// --run and --fail-fast
+	res = Run(context.Background(), []*Suite{s}, Options{Run: regexp.MustCompile("timeout|real"), FailFast: true})
+	if total, _, failed := res.Counts(); total != 1 || failed != 1 {
+		t.Errorf("fail-fast ran %d cases, %d failed", total, failed)
+	}
+}
+
+func TestMismatchDiff(t *testing.T) {
+	got := value.ObjectOf("b", 2.0, "a", []any{1.0, 2.0}, "c", "x")
+	want := value.ObjectOf("a", []any{1.0, 3.0}, "b", 2.0)
+	f := mismatch("expect.x.output", got, want)
+	wantText := `expect.x.output: got {"b":2,"a":[1,2],"c":"x"}, want {"a":[1,3],"b":2}`
+	if f.Text != wantText {
+		t.Errorf("text %q\nwant %q", f.Text, wantText)
+	}
+	wantDiff := []string{"--- want", "+++ got", " {", `   "a": [`, "     1,", "-    3", "+    2", "   ],", `-  "b": 2`, `+  "b": 2,`, `+  "c": "x"`, " }"}
+	if strings.Join(f.Detail, "\n") != strings.Join(wantDiff, "\n") {
+		t.Errorf("diff:\n%s\nwant:\n%s", strings.Join(f.Detail, "\n"), strings.Join(wantDiff, "\n"))
+	}
+	if f := mismatch("x", "a", "b"); f.Detail != nil {
+		t.Errorf("scalars got a diff: %q", f.Detail)
+	}
+}
+
+func TestEqual(t *testing.T) {
+	tests := []struct {
+		a, b any
+		want bool
+	}{
+		{1.0, 1.0, true},
+		{1, 1.0, true},
+		{value.ObjectOf("a", 1.0, "b", 2.0), value.ObjectOf("b", 2.0, "a", 1.0), true},
+		{value.ObjectOf("a", 1.0), value.ObjectOf("a", 1.0, "b", nil), false},
+		{[]any{1.0, "x"}, []any{1.0, "x"}, true},
+		{[]any{1.0}, []any{"1"}, false},
+		{[]string{"a"}, []any{"a"}, true},
+		{nil, nil, true},
+		{nil, false, false},
+	}
+	for _, tt := range tests {
+		if got := equal(tt.a, tt.b); got != tt.want {
+			t.Errorf("equal(%v, %v) = %v", tt.a, tt.b, got)
+		}
+	}
+}
+
+func TestShowCuts(t *testing.T) {
+	long := strings.Repeat("é", 300)
+	got := show(long)
+	if n := len([]rune(got)); n != maxShown || !strings.HasSuffix(got, "…") {
+		t.Errorf("show cut to %d runes: %q", n, got)
+	}
+	if got := show([]any{}); got != "[]" {
+		t.Errorf("show([]) = %q", got)
+	}
+}
+
+func TestVClock(t *testing.T) {
+	ctx, cancel := context.WithCancelCause(context.Background())
+	defer cancel(nil)
+	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	c := &vclock{start: start, cancel: cancel, limits: []limit{{10 * time.Second, errCaseTimeout}, {5 * time.Second, errRunTimeout}}}
+	if err := c.Sleep(ctx, 4*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if got := c.Now(); !got.Equal(start.Add(4 * time.Second)) {
+		t.Errorf("now %v", got)
+	}
+	if err := c.Sleep(ctx, 20*time.Second); err == nil {
+		t.Fatal("sleep past the limits returned nil")
+	}
+	if !errors.Is(context.Cause(ctx), errRunTimeout) {
+		t.Errorf("cause %v, want the earlier limit", context.Cause(ctx))
+	}
+	if c.Elapsed() != 5*time.Second {
+		t.Errorf("elapsed %v, want the limit", c.Elapsed())
+	}
+}
+
+func TestRender(t *testing.T) {
+	r := &Result{Files: []*FileResult{{File: "a.test.flow.md", Workflow: "a.flow.md", Class: "a", Cases: []*CaseResult{
+		{Name: "ok one", Passed: true, Duration: 3 * time.Millisecond},
+		{Name: "bad <one>", Duration: time.Millisecond, Failures: []Failure{{Text: `expect.x.output: got "a", want "b"`, Detail: []string{"d"}}, {Text: "second"}}},
+	}}}}
+	var b bytes.Buffer
+	r.WriteText(&b)
+	wantText := "a.test.flow.md\n  ok    ok one (3ms)\n  FAIL  bad <one> (1ms)\n        expect.x.output: got \"a\", want \"b\"\n          d\n        second\n2 tests: 1 passed, 1 failed\n"
+	if b.String() != wantText {
+		t.Errorf("text:\n%s\nwant:\n%s", b.String(), wantText)
+	}
+	b.Reset()
+	r.WriteJUnit(&b)
+	wantXML := `<?xml version="1.0" encoding="UTF-8"?>
+<testsuites tests="2" failures="1" time="0.004">
+  <testsuite name="a.test.flow.md" tests="2" failures="1" time="0.004">
+    <testcase classname="a" name="ok one" time="0.003"/>
+    <testcase classname="a" name="bad &lt;one&gt;" time="0.001">
+      <failure message="expect.x.output: got &quot;a&quot;, want &quot;b&quot;">expect.x.output: got "a", want "b"
+second</failure>
+    </testcase>
+  </testsuite>
+</testsuites>
+`
+	if b.String() != wantXML {
+		t.Errorf("junit:\n%s\nwant:\n%s", b.String(), wantXML)
+	}
+	b.Reset()
+	r.WriteJSON(&b)
+	wantJSON := `{"total":2,"passed":1,"failed":1,"files":[{"file":"a.test.flow.md","workflow":"a.flow.md","cases":[{"name":"ok one","status":"passed","duration_ms":3,"failures":[]},{"name":"bad <one>","status":"failed","duration_ms":1,"failures":["expect.x.output: got \"a\", want \"b\"","second"]}]}]}` + "\n"
+	if b.String() != wantJSON {
+		t.Errorf("json:\n%s\nwant:\n%s", b.String(), wantJSON)
+	}
+}
+
+func TestValidate(t *testing.T) {
+	dir := writeFiles(t, map[string]string{
+		"t.flow.md":      flowSrc,
+		"t.test.flow.md": testFile("  - name: a\n    expect: {stmp: {runs: 1}}\n"),
+	})
+	diags := Validate(filepath.Join(dir, "t.test.flow.md"))
+	if len(diags) != 1 || diags[0].Code != "N310" || diags[0].Suggestion != "stamp" {
+		t.Errorf("Validate: %v", diags)
+	}
+	if diags := Validate(filepath.Join(dir, "t.flow.md")); len(diags) != 0 {
+		t.Errorf("Validate of a workflow without tests: %v", diags)
+	}
+}
+
+func BenchmarkRunCase(b *testing.B) {
+	dir := b.TempDir()
+	os.WriteFile(filepath.Join(dir, "t.flow.md"), []byte(flowSrc), 0o644)
+	os.WriteFile(filepath.Join(dir, "t.test.flow.md"), []byte(testFile("  - name: a\n    mocks: {fetch: {output: 1}}\n")), 0o644)
+	s, diags := LoadTestFile(filepath.Join(dir, "t.test.flow.md"))
+	if diags.HasErrors() {
+		b.Fatal(diags)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if r := s.RunCase(context.Background(), s.Cases[0], Options{}); !r.Passed {
+			b.Fatal(r.Failures)
+		}
+	}
+}
