@@ -53,5 +53,10 @@ func (a *App) newRunCmd() *cobra.Command {
 	f.BoolVar(&o.DryRun, "dry-run", false, "validate and print the plan without running")
 	f.StringArrayVar(&o.Approve, "approve", nil, "decide checkpoint ID[=ACTION[:TEXT]] (* = all); repeatable")
 	f.BoolVar(&o.NonInteractive, "non-interactive", false, "never prompt")
+	f.StringVar(&o.StateDir, "state-dir", "", "run store location (default .flowscript next to FILE)")
+	f.BoolVar(&o.NoState, "no-state", false, "keep no run store (no resume)")
+	f.StringVar(&o.Resume, "resume", "", "continue run id RUN or last")
+	f.BoolVar(&o.Log, "log", false, "write the execution log into the workflow's footer")
+	f.BoolVar(&o.NoLog, "no-log", false, "do not write the execution log")
 	return cmd
 }

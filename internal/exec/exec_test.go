@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/flowscript/flowscript/internal/ast"
 	"github.com/flowscript/flowscript/internal/dag"
 	"github.com/flowscript/flowscript/internal/exec"
 	"github.com/flowscript/flowscript/internal/load"
@@ -268,4 +269,37 @@ func (o *orderRT) Run(ctx context.Context, c *runtimes.Call) (any, error) {
 	}
 	o.order <- c.Node
 	return nil, nil
+}
+
+// TestReuse: a resumed run keeps stored results of reusable nodes whose
+// dependencies were reused, and runs the rest.
+func TestReuse(t *testing.T) {
+	p := plan(t, `<source id="a" type="exec" command="x"/>
+<source id="b" type="exec" input="a" command="x"/>
+<source id="c" type="exec" input="b" command="x"/>
+<output expr="[a, b, c]"/>
+`)
+	rt := &fakeRT{}
+	reg := runtimes.NewRegistry(rt)
+	stored := map[string]any{"a": "A-old", "b": "B-old", "c": "C-old"}
+	reuse := func(n *ast.Node, key string) (any, bool) {
+		if key == "b" {
+			return nil, false // b changed: it and its dependents run again
+		}
+		v, ok := stored[key]
+		return v, ok
+	}
+	rep, err := exec.Run(context.Background(), p, exec.Options{Registry: reg, Reuse: reuse})
+	if err != nil || rep.Status != exec.RunSuccess {
+		t.Fatalf("%v %v", rep.Status, err)
+	}
+	if got := value.JSON(rep.Output); got != `["A-old","x","x"]` {
+		t.Errorf("output %s", got)
+	}
+	if _, ran := rt.ran.Load("a"); ran {
+		t.Error("the reused node ran")
+	}
+	if _, ran := rt.ran.Load("c"); !ran {
+		t.Error("a dependent of a re-run node was reused")
+	}
 }

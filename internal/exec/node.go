@@ -88,10 +88,92 @@ func (e *engine) runNode(ctx context.Context, f *frame, n *ast.Node) error {
 		e.skipNode(f, n, reason)
 		return nil
 	}
+	if e.reuse(f, n, in) {
+		return nil
+	}
 	if n.Spec != nil && n.Spec.Container || n.Tag == "include" || n.Tag == "call" {
-		return e.runContainer(ctx, f, n, in)
+		err := e.runContainer(ctx, f, n, in)
+		if err == nil && e.opts.Reuse != nil && n.Tag != "call" {
+			in.Reused = e.allReused(f, n)
+		}
+		return err
 	}
 	return e.runLeaf(ctx, f, n, in)
+}
+
+// reusable are the node kinds whose stored result a resume may keep.
+func reusable(n *ast.Node) bool {
+	if n.Type != "" {
+		return true
+	}
+	switch n.Tag {
+	case "set", "context", "output", "checkpoint", "call", "delay":
+		return true
+	}
+	return false
+}
+
+// reuse keeps a node's stored result on resume when every rule holds.
+func (e *engine) reuse(f *frame, n *ast.Node, in *Instance) bool {
+	if e.opts.Reuse == nil || !reusable(n) || f.inIteration() {
+		return false
+	}
+	for _, d := range e.plan.Deps[n.Index] {
+		if di := f.lookup(d.Index); di == nil || !di.Reused {
+			return false
+		}
+	}
+	out, ok := e.opts.Reuse(n, in.Key)
+	if !ok {
+		return false
+	}
+	now := e.now()
+	in.Status, in.Output, in.Reused, in.Start, in.End = StatusSuccess, out, true, now, now
+	switch n.Tag {
+	case "set":
+		e.setVar(f, n.Field("var").Static.(string), out)
+	case "context":
+		if o, isObj := out.(*value.Object); isObj {
+			e.mu.Lock()
+			next := e.context.Clone()
+			for _, k := range o.Keys() {
+				v, _ := o.Get(k)
+				next.Set(k, v)
+			}
+			e.context = next
+			e.mu.Unlock()
+		}
+	}
+	if e.observe {
+		e.obs.Event(&Event{Type: EvNodeReuse, Time: now, Inst: in})
+	}
+	return true
+}
+
+// inIteration reports whether f is (inside) a loop iteration.
+func (f *frame) inIteration() bool {
+	for c := f; c != nil; c = c.parent {
+		if c.loop != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// allReused reports whether every leaf that ran inside container n was
+// reused (and at least one ran).
+func (e *engine) allReused(f *frame, n *ast.Node) bool {
+	ran, all := 0, true
+	for _, s := range n.Scopes {
+		e.walkInstances(f, s, func(in *Instance) {
+			if in.Node.Spec != nil && in.Node.Spec.Container || in.Status == StatusSkipped || in.Status == StatusPending {
+				return
+			}
+			ran++
+			all = all && in.Reused
+		})
+	}
+	return all && ran > 0
 }
 
 // skipReason applies nodes.md §1.3 rules 2 and 4 (arms and breaks are
@@ -612,6 +694,7 @@ func (e *engine) dispatch(ctx context.Context, f *frame, n *ast.Node, in *Instan
 		Node: in.Key, Kind: n.Kind, Role: n.Tag, Input: env.Input, HasInput: in.HasInput,
 		Fields: vals, Lazy: lazy, Deferred: deferred, Env: env, WorkflowDir: e.flow.Dir, AllowPaths: e.opts.AllowPaths,
 		RunID: e.opts.RunID, ProcEnv: e.procEnv,
+		AI: runtimes.AIDefaults{BaseURL: e.flow.Front.Runtime.AI.BaseURL, APIKeySecret: e.flow.Front.Runtime.AI.APIKeySecret, Model: e.flow.Front.Runtime.AI.Model, TokenBudget: e.flow.Front.Runtime.AI.TokenBudget},
 		Log: func(stream, line string) {
 			if e.observe {
 				e.obs.Event(&Event{Type: EvNodeLog, Time: e.now(), Inst: in, Stream: stream, Line: line})

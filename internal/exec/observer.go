@@ -11,6 +11,7 @@ const (
 	EvNodeRetry = "node.retry"
 	EvNodeSkip  = "node.skip"
 	EvNodeEnd   = "node.end"
+	EvNodeReuse = "node.reused"
 )
 
 // Event is one thing that happened during a run.

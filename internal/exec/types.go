@@ -67,6 +67,13 @@ type Options struct {
 	// KeepFields records each instance's rendered field values in
 	// Instance.Fields (for test expectations).
 	KeepFields bool
+	// Reuse, when set (a resumed run, execution.md §14), returns the
+	// stored output of a node instance that may be reused: it ended
+	// success before, its definition is unchanged, the $config, $input and
+	// $env values it reads are unchanged and its output was not redacted.
+	// The executor adds the last rule: every node it depends on was
+	// reused. Nodes inside loop iterations always run again.
+	Reuse func(n *ast.Node, key string) (output any, ok bool)
 }
 
 // NodeError is a node failure as recorded and reported (the $error object
@@ -140,6 +147,10 @@ type Instance struct {
 	// Fields are the rendered field values of the last attempt (only with
 	// Options.KeepFields).
 	Fields map[string]any
+	// Reused is true when a resumed run kept this instance's stored
+	// result instead of running it (for containers: every leaf that ran
+	// inside was reused).
+	Reused bool
 }
 
 // Duration returns the instance's run time.

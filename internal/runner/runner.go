@@ -19,6 +19,7 @@ import (
 	"github.com/flowscript/flowscript/internal/dag"
 	"github.com/flowscript/flowscript/internal/exec"
 	"github.com/flowscript/flowscript/internal/expr"
+	"github.com/flowscript/flowscript/internal/footerlog"
 	"github.com/flowscript/flowscript/internal/frontmatter"
 	"github.com/flowscript/flowscript/internal/load"
 	"github.com/flowscript/flowscript/internal/progress"
@@ -26,6 +27,7 @@ import (
 	"github.com/flowscript/flowscript/internal/report"
 	"github.com/flowscript/flowscript/internal/runtimes"
 	"github.com/flowscript/flowscript/internal/source"
+	"github.com/flowscript/flowscript/internal/store"
 	"github.com/flowscript/flowscript/internal/value"
 )
 
@@ -64,6 +66,13 @@ type Options struct {
 	Approve []string
 	// NonInteractive is --non-interactive.
 	NonInteractive bool
+	// StateDir, NoState and Resume are --state-dir, --no-state and
+	// --resume RUN (execution.md §12, §14).
+	StateDir string
+	NoState  bool
+	Resume   string
+	// Log and NoLog are --log and --no-log (footer execution log).
+	Log, NoLog bool
 }
 
 // DiagnosticsError is an invalid workflow (exit 2).
@@ -165,6 +174,9 @@ func prefix(code string, lines []string) []string {
 // Run executes a workflow (lifecycle steps 1–8) and returns nil on
 // success.
 func Run(ctx context.Context, s Streams, o Options) error {
+	if o.Resume != "" && o.NoState {
+		return &UsageError{Message: "--resume needs the run store; drop --no-state"}
+	}
 	l, err := Load(s, o.File, o.Config, o.ConfigFile, o.Input, true)
 	if err != nil {
 		return err
@@ -201,8 +213,94 @@ func Run(ctx context.Context, s Streams, o Options) error {
 	}
 	runID := newRunID(now(), s.Now != nil)
 	mask := func(t string) string { return l.Masker.String(t) }
+	maskValue := func(v any) (any, bool) { return l.Masker.Value(v) }
 
-	var obs exec.Observer
+	// The run store: a new run, or the one to resume (execution.md §12, §14).
+	attempt := 1
+	var run *store.Run
+	var reuse *reuser
+	src := flow.File.Src
+	if o.Resume != "" {
+		_, r, prev, err := openResume(s, o, flow)
+		if err != nil {
+			return err
+		}
+		run, runID, attempt = r, r.ID, prev.Attempt+1
+		defer run.Close()
+		cfg := prev.Config
+		if len(o.Config) > 0 || o.ConfigFile != "" {
+			// --config and --config-file replace the stored values of their keys.
+			merged, _ := cfg.(*value.Object)
+			if merged == nil {
+				merged = value.NewObject(0)
+			} else {
+				merged = merged.Clone()
+			}
+			given := map[string]bool{}
+			for _, c := range o.Config {
+				k, _, _ := strings.Cut(c, "=")
+				given[strings.TrimSpace(k)] = true
+			}
+			for _, k := range l.Config.Keys() {
+				if v, _ := l.Config.Get(k); given[k] || o.ConfigFile != "" && v != nil {
+					merged.Set(k, v)
+				}
+			}
+			cfg = merged
+		}
+		if c, ok := cfg.(*value.Object); ok {
+			l.Config = c
+		}
+		if o.Input == "" && prev.Input != nil {
+			checked, problems := frontmatter.CheckInput(flow.Front, prev.Input)
+			if len(problems) > 0 {
+				return &ProblemsError{Lines: prefix("R617", problems)}
+			}
+			l.Input = checked
+		}
+		reuse = &reuser{prev: prev, config: l.Config, input: l.Input, env: l.Env}
+		if err := run.WriteWorkflow(src); err != nil {
+			return fmt.Errorf("cannot write the run store: %v", err)
+		}
+	} else if !o.NoState {
+		st, err := store.Open(stateDir(s, o, flow))
+		if err != nil {
+			return fmt.Errorf("cannot open the run store: %v", err)
+		}
+		run, err = createRun(st, runID, s.Now != nil, src)
+		if err != nil {
+			return fmt.Errorf("cannot create the run: %v", err)
+		}
+		runID = run.ID
+		defer run.Close()
+	}
+	var rec *store.Recorder
+	if run != nil || o.JSON {
+		var tm int64
+		if timeout > 0 {
+			tm = timeout.Milliseconds()
+		}
+		state := store.NewState(runID, store.Workflow{Name: flow.Front.Name, Version: flow.Front.Version, File: flow.Path},
+			store.Options{MaxConcurrency: conc, Scheduler: scheduler(o, flow), TimeoutMS: tm}, now())
+		state.Attempt, state.Config, state.Input, state.Env = attempt, l.Config, l.Input, l.Env
+		rec = store.NewRecorder(run, state, mask, maskValue)
+		rec.Now = now
+		rec.Definition = func(n *ast.Node) string { return definition(n, flow) }
+		if o.JSON {
+			rec.SetTee(s.Out)
+		}
+		if err := rec.Start(o.File, reuse != nil); err != nil {
+			return fmt.Errorf("cannot write the run store: %v", err)
+		}
+		waves := make([][]string, len(l.Plan.Root.Waves))
+		for i, w := range l.Plan.Root.Waves {
+			for _, n := range w {
+				waves[i] = append(waves[i], n.ID)
+			}
+		}
+		rec.Plan(waves)
+	}
+
 	var plain progress.Printer
 	mode := progress.Mode(o.Progress, s.Getenv, progress.IsTerminal(s.Err))
 	switch mode {
@@ -223,15 +321,31 @@ func Run(ctx context.Context, s Streams, o Options) error {
 			}
 		}
 	}
-	obs = plain
-	rrun := &report.Run{ID: runID, Attempt: 1, File: o.File, Flow: flow, Plan: l.Plan, Masker: l.Masker}
-	var events *report.Events
-	if o.JSON {
-		events = report.NewEvents(s.Out, rrun)
-		events.Start(now(), l.Config, l.Input, report.Options(conc, scheduler(o, flow), timeout))
-		obs = report.Fanout(plain, events)
+	var obs exec.Observer
+	switch {
+	case plain != nil && rec != nil:
+		obs = report.Fanout(plain, rec)
+	case plain != nil:
+		obs = plain
+	case rec != nil:
+		obs = rec
 	}
-	if plain != nil {
+	rrun := &report.Run{ID: runID, Attempt: attempt, File: o.File, Flow: flow, Plan: l.Plan, Masker: l.Masker}
+	var reuseFn func(*ast.Node, string) (any, bool)
+	if reuse != nil {
+		deps := func(n *ast.Node) []*ast.Node { return l.Plan.Deps[n.Index] }
+		n, running := reuse.summary(flow, deps)
+		if mode != "none" {
+			fmt.Fprintln(s.Err, mask(resumeLine(runID, attempt, n, running)))
+		}
+		reuseFn = func(n *ast.Node, key string) (any, bool) {
+			if reuse.why(n, key, flow) != "" {
+				return nil, false
+			}
+			pn := reuse.prev.Nodes[key]
+			return pn.Output, true
+		}
+	} else if plain != nil {
 		plain.Header(runID, flow.Front.Name, flow.Front.Version, len(flow.Nodes), len(l.Plan.Root.Waves), conc)
 	}
 	var rt *expr.Runtime
@@ -249,9 +363,9 @@ func Run(ctx context.Context, s Streams, o Options) error {
 	reg := runtimes.Builtin()
 	rep, err := exec.Run(ctx, l.Plan, exec.Options{
 		MaxConcurrency: conc, Registry: reg, Config: l.Config, Input: l.Input, Secrets: l.Secrets, Env: l.Env,
-		RunID: runID, Attempt: 1, AllowPaths: o.AllowPaths, BaseEnv: os.Environ(), Observer: obs,
+		RunID: runID, Attempt: attempt, AllowPaths: o.AllowPaths, BaseEnv: os.Environ(), Observer: obs,
 		Runtime: rt, Timeout: timeout, Now: s.Now, Scheduler: scheduler(o, flow),
-		SubResolver: subResolver(s), Decide: decider(s, o),
+		SubResolver: subResolver(s), Decide: decider(s, o), Reuse: reuseFn,
 	})
 	runtimes.CloseDatabases(runID)
 	if err != nil {
@@ -266,15 +380,68 @@ func Run(ctx context.Context, s Streams, o Options) error {
 	if plain != nil {
 		plain.Done(rep)
 	}
+	code := exitCodeOf(rep.Status)
+	if rec != nil {
+		if err := rec.Finish(rep, code); err != nil {
+			fmt.Fprintf(s.Err, "flowscript: cannot write the run store: %v\n", err)
+		}
+	}
 	rrun.Report = rep
-	report.Finish(s.Err, rrun, events, report.Files{Dir: s.Cwd, JSON: o.Report, HTML: o.ReportHTML, StepSummary: report.StepSummary(mode, s.Getenv)})
+	report.Finish(s.Err, rrun, nil, report.Files{Dir: s.Cwd, JSON: o.Report, HTML: o.ReportHTML, StepSummary: report.StepSummary(mode, s.Getenv)})
+	writeFooterLog(s, o, flow, runID, rep, mask, maskValue)
 	if rep.Status != exec.RunSuccess {
 		if o.Progress != "none" || rep.Err != nil {
 			reportFailure(s, flow, rep, mask)
 		}
+		if run != nil && mode != "none" {
+			cmd := "flowscript run " + o.File + " --resume " + runID
+			if rep.Status == exec.RunInterrupted {
+				fmt.Fprintln(s.Err, "interrupted; resume with: "+cmd)
+			} else {
+				fmt.Fprintln(s.Err, "resume with: "+cmd)
+			}
+		}
 		return &RunError{Status: rep.Status}
 	}
 	return writeOutput(s, o, flow, rep.Output, l.Masker)
+}
+
+// exitCodeOf maps a run status to its exit code (execution.md §18).
+func exitCodeOf(status string) int {
+	switch status {
+	case exec.RunSuccess:
+		return 0
+	case exec.RunRejected:
+		return 3
+	case exec.RunTimedOut:
+		return 124
+	case exec.RunInterrupted:
+		return 130
+	}
+	return 1
+}
+
+// writeFooterLog updates the workflow file's execution log when logging
+// is on (execution.md §16).
+func writeFooterLog(s Streams, o Options, flow *ast.Flow, runID string, rep *exec.Report, mask func(string) string, maskValue func(any) (any, bool)) {
+	on := flow.Front.Runtime.Log.On || o.Log
+	if o.NoLog || !on {
+		return
+	}
+	if flow.LogDisabled {
+		fmt.Fprintln(s.Err, "warning[W704]: malformed execution-log block; log not written")
+		return
+	}
+	keep := flow.Front.Runtime.Log.Keep
+	if keep <= 0 {
+		keep = 5
+	}
+	warn, err := footerlog.Update(flow.Path, flow.File.Src, footerlog.NewEntry(runID, rep, mask, maskValue), keep)
+	if err != nil {
+		fmt.Fprintf(s.Err, "flowscript: cannot write the execution log: %v\n", err)
+	} else if warn != "" {
+		fmt.Fprintln(s.Err, "warning: "+warn)
+	}
 }
 
 func scheduler(o Options, flow *ast.Flow) string {

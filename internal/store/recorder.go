@@ -210,6 +210,35 @@ func (r *Recorder) Event(ev *exec.Event) {
 		if ev.Scope == "" {
 			r.schedule()
 		}
+	case exec.EvNodeReuse:
+		r.mu.Lock()
+		from := r.st.Attempt - 1
+		r.mu.Unlock()
+		r.Emit(ts, value.ObjectOf("event", "node.reused", "node", ev.Inst.Key, "kind", ev.Inst.Node.Kind,
+			"from_attempt", float64(max(from, 1))))
+		n, out := r.final(ev.Inst, ev)
+		r.store(ev.Inst, n, out)
+		r.schedule()
+	case exec.EvCheckpointWait:
+		req := ev.Checkpoint
+		acts := make([]any, len(req.Actions))
+		for i, a := range req.Actions {
+			acts[i] = value.ObjectOf("id", a.ID, "label", a.Label, "outcome", a.Outcome)
+		}
+		var tm any
+		if req.Timeout > 0 {
+			tm = float64(req.Timeout.Milliseconds())
+		}
+		r.Emit(ts, value.ObjectOf("event", "checkpoint.wait", "node", ev.Inst.Key, "kind", ev.Inst.Node.Kind,
+			"prompt", r.maskStr(req.Prompt), "actions", acts, "default", req.Default, "timeout_ms", tm))
+	case exec.EvCheckpointDecision:
+		d := ev.Decision
+		in := d.Input
+		if str, ok := in.(string); ok {
+			in = r.maskStr(str)
+		}
+		r.Emit(ts, value.ObjectOf("event", "checkpoint.decision", "node", ev.Inst.Key, "kind", ev.Inst.Node.Kind,
+			"action", d.Action, "by", d.By, "input", in))
 	default:
 		r.j.appendExec(ev, ts, r.maskStr, "")
 	}
@@ -474,9 +503,7 @@ func (r *Recorder) Finish(rep *exec.Report, exitCode int) error {
 	r.mu.Unlock()
 	end := value.ObjectOf("event", "run.end", "status", rep.Status,
 		"duration_ms", float64(h.Duration().Milliseconds()), "exit_code", float64(exitCode))
-	if h.Error != nil {
-		end.Set("error", errorValue(h.Error, true))
-	}
+	end.Set("error", errorValue(h.Error, true))
 	if rep.Status == exec.RunSuccess {
 		end.Set("output", rep.Output)
 	}

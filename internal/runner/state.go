@@ -1,0 +1,226 @@
+package runner
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/flowscript/flowscript/internal/ast"
+	"github.com/flowscript/flowscript/internal/exec"
+	"github.com/flowscript/flowscript/internal/expr"
+	"github.com/flowscript/flowscript/internal/store"
+	"github.com/flowscript/flowscript/internal/value"
+)
+
+// stateDir is --state-dir or .flowscript next to the workflow.
+func stateDir(s Streams, o Options, flow *ast.Flow) string {
+	if o.StateDir != "" {
+		if filepath.IsAbs(o.StateDir) {
+			return o.StateDir
+		}
+		return filepath.Join(s.Cwd, o.StateDir)
+	}
+	return filepath.Join(flow.Dir, ".flowscript")
+}
+
+// openResume opens the run to resume (execution.md §14): errors for an
+// unknown id, a run locked by a live process, a corrupt state, or a run
+// that succeeded are usage errors (exit 2) and change nothing.
+func openResume(s Streams, o Options, flow *ast.Flow) (*store.Store, *store.Run, *store.State, error) {
+	st, err := store.Open(stateDir(s, o, flow))
+	if err != nil {
+		return nil, nil, nil, &UsageError{Message: fmt.Sprintf("--resume: %v", err)}
+	}
+	run, prev, err := st.Resume(o.Resume, flow.Path)
+	if err != nil {
+		var le *store.LockedError
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			return nil, nil, nil, &UsageError{Message: fmt.Sprintf("--resume: no run %q for %s", o.Resume, o.File),
+				Hints: []string{"list the runs with: flowscript runs list " + o.File}}
+		case errors.As(err, &le):
+			return nil, nil, nil, &UsageError{Message: fmt.Sprintf("--resume: run %s is in progress in process %d", le.RunID, le.PID)}
+		}
+		return nil, nil, nil, &UsageError{Message: fmt.Sprintf("--resume: %v", err)}
+	}
+	if prev.Status == exec.RunSuccess {
+		run.Close()
+		return nil, nil, nil, &UsageError{Message: fmt.Sprintf("--resume: run %s succeeded: nothing to resume", run.ID)}
+	}
+	return st, run, prev, nil
+}
+
+// createRun makes a new run directory, finding a free id when the clock
+// is frozen (tests).
+func createRun(st *store.Store, runID string, fixed bool, src []byte) (*store.Run, error) {
+	for i := 0; ; i++ {
+		id := runID
+		if fixed && i > 0 {
+			id = runID[:len(runID)-6] + fmt.Sprintf("%06d", i)
+		}
+		if _, err := os.Stat(filepath.Join(st.Dir, "runs", id)); fixed && err == nil {
+			continue
+		}
+		return st.Create(id, src)
+	}
+}
+
+// nodeReads lists the $config, $input and $env keys a node's fields read
+// ("" when a whole object or a computed key is read).
+func nodeReads(n *ast.Node) map[expr.RefKind][]string {
+	out := map[expr.RefKind][]string{}
+	add := func(refs []expr.Ref) {
+		for _, r := range refs {
+			switch r.Kind {
+			case expr.RefConfig, expr.RefInput, expr.RefEnv:
+				out[r.Kind] = append(out[r.Kind], r.Name)
+			}
+		}
+	}
+	var fieldRefs func(f *ast.Field)
+	var treeRefs func(t *ast.Tree)
+	treeRefs = func(t *ast.Tree) {
+		if t == nil {
+			return
+		}
+		if tm, ok := t.Leaf.(*expr.Template); ok {
+			add(tm.Refs())
+		}
+		for _, it := range t.Items {
+			treeRefs(it)
+		}
+	}
+	fieldRefs = func(f *ast.Field) {
+		switch {
+		case f.Prog != nil:
+			add(f.Prog.Refs())
+		case f.Tmpl != nil:
+			add(f.Tmpl.Refs())
+		case f.Pat != nil:
+			add(f.Pat.Refs())
+		case f.Tree != nil:
+			treeRefs(f.Tree)
+		}
+	}
+	for _, f := range n.Fields {
+		fieldRefs(f)
+	}
+	for _, s := range n.Subs {
+		for _, f := range s.Fields {
+			fieldRefs(f)
+		}
+	}
+	return out
+}
+
+func getKey(v any, k string) any {
+	if k == "" {
+		return v
+	}
+	o, _ := v.(*value.Object)
+	x, _ := o.Get(k)
+	return x
+}
+
+// reuser decides which stored results a resumed run keeps (execution.md
+// §14); the executor adds the rule that dependencies were reused.
+type reuser struct {
+	prev               *store.State
+	config, input, env any
+	defs               map[*ast.Node]string
+	subs               map[*ast.Node]*ast.Flow
+}
+
+func definition(n *ast.Node, flow *ast.Flow) string {
+	d := ast.DefinitionHash(n)
+	if sub := flow.Subflows[n]; sub != nil {
+		d = ast.SubflowHash(d, sub)
+	}
+	return d
+}
+
+// why returns "" when the stored result of n (instance key) may be kept,
+// else the reason it runs again.
+func (r *reuser) why(n *ast.Node, key string, flow *ast.Flow) string {
+	pn := r.prev.Nodes[key]
+	switch {
+	case pn == nil:
+		return "new"
+	case pn.Status == "skipped":
+		return "skipped"
+	case pn.Status != exec.StatusSuccess:
+		if pn.Status == exec.StatusPending || pn.Status == store.StatusRunning {
+			return "not run"
+		}
+		return pn.Status
+	case pn.Redacted:
+		return "redacted"
+	case pn.Definition != definition(n, flow):
+		return "changed"
+	case n.Tag == "checkpoint":
+		if o, ok := pn.Output.(*value.Object); ok {
+			if a, _ := o.Get("action"); a == "reject" {
+				return "rejected"
+			}
+		}
+	}
+	for kind, keys := range nodeReads(n) {
+		var was, now any
+		switch kind {
+		case expr.RefConfig:
+			was, now = r.prev.Config, r.config
+		case expr.RefInput:
+			was, now = r.prev.Input, r.input
+		case expr.RefEnv:
+			was, now = r.prev.Env, r.env
+		}
+		for _, k := range keys {
+			if !value.StrictEqual(getKey(was, k), getKey(now, k)) {
+				return "input changed"
+			}
+		}
+	}
+	return ""
+}
+
+// summary is the resume banner's list: reusable top-level nodes and the
+// others with their reasons, as far as can be known before running.
+func (r *reuser) summary(flow *ast.Flow, deps func(*ast.Node) []*ast.Node) (int, []string) {
+	ok := map[*ast.Node]bool{}
+	reused := 0
+	var running []string
+	for _, n := range flow.Root.Nodes {
+		reason := r.why(n, n.ID, flow)
+		if reason == "" {
+			for _, d := range deps(n) {
+				if !ok[d] {
+					reason = "input changed"
+					break
+				}
+			}
+		}
+		if reason == "" && (n.Spec == nil || !n.Spec.Container) {
+			ok[n] = true
+			reused++
+			continue
+		}
+		if n.Spec != nil && n.Spec.Container && reason == "" {
+			ok[n] = true // decided while running
+			continue
+		}
+		running = append(running, n.ID+": "+reason)
+	}
+	sort.SliceStable(running, func(i, j int) bool { return false })
+	return reused, running
+}
+
+func resumeLine(runID string, attempt, reused int, running []string) string {
+	line := fmt.Sprintf("resume %s (attempt %d): reusing %d nodes; running %d", runID, attempt, reused, len(running))
+	if len(running) > 0 {
+		line += " (" + strings.Join(running, ", ") + ")"
+	}
+	return line
+}
