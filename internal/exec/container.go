@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"golang.org/x/sync/errgroup"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/flowscript/flowscript/internal/expr"
 	"github.com/flowscript/flowscript/internal/runtimes"
 	"github.com/flowscript/flowscript/internal/source"
+	"github.com/flowscript/flowscript/internal/units"
 	"github.com/flowscript/flowscript/internal/value"
 )
 
@@ -306,6 +308,12 @@ func (e *engine) runForeach(ctx context.Context, f *frame, n *ast.Node, in *Inst
 		indexName = v.Static.(string)
 	}
 	body := n.Scopes[0]
+	var th *throttle
+	if tf := n.Field("throttle"); tf != nil && tf.IsStatic {
+		if r, ok := tf.Static.(units.Rate); ok && r.N > 0 {
+			th = newThrottle(r.N, time.Duration(r.Per)*time.Millisecond)
+		}
+	}
 	frames := make([]*frame, len(items))
 	results := make([]any, len(items))
 	started := make([]bool, len(items))
@@ -330,6 +338,11 @@ func (e *engine) runForeach(ctx context.Context, f *frame, n *ast.Node, in *Inst
 			break
 		}
 		fr := frames[i]
+		if th != nil {
+			if err := th.wait(gctx, e.sleep); err != nil {
+				break
+			}
+		}
 		g.Go(func() error {
 			brokeMu.Lock()
 			stop := broken
