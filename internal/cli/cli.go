@@ -20,6 +20,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/flowscript/flowscript/internal/checkpoint"
+	"github.com/flowscript/flowscript/internal/progress"
 	"github.com/flowscript/flowscript/internal/runner"
 	"github.com/flowscript/flowscript/internal/runtimes"
 	"github.com/flowscript/flowscript/internal/source"
@@ -101,6 +102,7 @@ func (a *App) exitCode(cmd *cobra.Command, err error) int {
 	switch {
 	case errors.As(err, &de):
 		source.Printer{Color: a.S.Color}.Print(a.S.Err, de.List)
+		progress.AnnotateDiagnostics(a.S.Err, a.S.Getenv, de.List)
 		return ExitUsage
 	case errors.As(err, &ue):
 		a.usage(ue.Message, ue.Hints...)

@@ -2,13 +2,16 @@ package cli
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/flowscript/flowscript/internal/ast"
 	"github.com/flowscript/flowscript/internal/load"
 	"github.com/flowscript/flowscript/internal/progress"
 	"github.com/flowscript/flowscript/internal/runner"
 	"github.com/flowscript/flowscript/internal/source"
+	"github.com/flowscript/flowscript/internal/testrun"
 	"github.com/flowscript/flowscript/internal/value"
 )
 
@@ -48,7 +51,18 @@ func (a *App) runValidate(files []string, format string, strict bool) error {
 	valid := 0
 	var results []any
 	for _, file := range files {
-		flow, _, diags := load.File(file)
+		var flow *ast.Flow
+		var diags source.List
+		if strings.HasSuffix(file, testrun.TestSuffix) {
+			// A test file: its keys, its workflow, and mocks and
+			// expectations naming existing nodes (cli.md §4).
+			diags = testrun.Validate(file)
+		} else {
+			flow, _, diags = load.File(file)
+			if flow != nil {
+				diags = append(diags, testrun.Validate(file)...) // inline tests:
+			}
+		}
 		progress.AnnotateDiagnostics(a.S.Err, a.S.Getenv, diags)
 		errs, warns := diags.Counts()
 		ok := errs == 0 && !(strict && warns > 0)
@@ -69,11 +83,15 @@ func (a *App) runValidate(files []string, format string, strict bool) error {
 			continue
 		}
 		source.Printer{Color: a.S.Color}.Print(a.S.Err, diags)
+		what := "test file"
+		if flow != nil {
+			what = plural(len(flow.Nodes), "node")
+		}
 		switch {
 		case errs == 0 && warns == 0:
-			fmt.Fprintf(a.S.Err, "%s: ok (%s)\n", file, plural(len(flow.Nodes), "node"))
+			fmt.Fprintf(a.S.Err, "%s: ok (%s)\n", file, what)
 		case errs == 0 && ok:
-			fmt.Fprintf(a.S.Err, "%s: ok (%s, %s)\n", file, plural(len(flow.Nodes), "node"), plural(warns, "warning"))
+			fmt.Fprintf(a.S.Err, "%s: ok (%s, %s)\n", file, what, plural(warns, "warning"))
 		default:
 			fmt.Fprintf(a.S.Err, "%s: %s, %s\n", file, plural(errs, "error"), plural(warns, "warning"))
 		}
