@@ -42,7 +42,10 @@ type engine struct {
 	now     func() time.Time
 
 	globals *expr.Globals
-	procEnv []string
+	// globalsCur is globals with the current context (rebuilt when a
+	// <context> node replaces it).
+	globalsCur *expr.Globals
+	procEnv    []string
 
 	mu      sync.Mutex
 	vars    *value.Object
@@ -55,7 +58,6 @@ type engine struct {
 	callPlans map[*ast.Flow]*dag.Plan
 	whenCache map[string]*expr.Program
 	// hooks for node kinds (lazy per node)
-	prep []*prepared
 }
 
 // newEngine prepares an engine for plan (also used for sub-workflows).
@@ -68,7 +70,6 @@ func newEngine(plan *dag.Plan, opts Options, now func() time.Time) *engine {
 		slots: semaphore.NewWeighted(int64(opts.MaxConcurrency)), obs: opts.Observer, observe: observe, now: now,
 		vars: value.NewObject(len(plan.Flow.Vars)), context: value.NewObject(0),
 		iterations: map[*Instance][]*frame{}, subs: map[*Instance]*subRun{}, callPlans: map[*ast.Flow]*dag.Plan{}, whenCache: map[string]*expr.Program{}}
-	e.prep = make([]*prepared, len(plan.Flow.Nodes))
 	e.globals = &expr.Globals{
 		Input: orEmpty(opts.Input), Config: orEmpty(opts.Config), Secrets: orEmpty(opts.Secrets),
 		Env: orEmpty(opts.Env), Context: e.context,

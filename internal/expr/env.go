@@ -40,6 +40,8 @@ type Env struct {
 	Globals  *Globals
 	Resolver Resolver
 	Runtime  *Runtime
+	// Attempt is $attempt, the node's current attempt (0 reads null).
+	Attempt int
 
 	ctx    Ctx
 	frames []any // arrow and block parameters, by slot
@@ -107,6 +109,9 @@ func (e *Env) local(name string) any {
 
 // dollar reads one of the per-node $ names ($item, $acc, $error, ...).
 func (e *Env) dollar(name string) any {
+	if name == "$attempt" && e.Attempt > 0 {
+		return float64(e.Attempt)
+	}
 	if e.hasItem {
 		switch name {
 		case "$item":
