@@ -56,6 +56,21 @@ type Call struct {
 	// Log receives output lines for the journal and progress display
 	// (stream "stdout" or "stderr"). Never nil.
 	Log func(stream, line string)
+	// AI holds the workflow's runtime.ai settings (format.md §2.9), the
+	// defaults of ai nodes; zero values fall back to the spec's defaults.
+	AI AIDefaults
+	// Usage, when set, receives the tokens an ai attempt used, summed over
+	// its requests (for node.end and the state, execution.md §13). It is
+	// called at most once per attempt, also when the attempt fails.
+	Usage func(prompt, completion, total int)
+}
+
+// AIDefaults are the `runtime.ai` settings of the workflow a node belongs
+// to: base URL, the name of the secret holding the API key, the default
+// model and the run-wide token budget (0: none).
+type AIDefaults struct {
+	BaseURL, APIKeySecret, Model string
+	TokenBudget                  int
 }
 
 // Str returns a string field ("" when absent or not a string).
