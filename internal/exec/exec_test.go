@@ -285,12 +285,12 @@ func TestReuse(t *testing.T) {
 	rt := &fakeRT{}
 	reg := runtimes.NewRegistry(rt)
 	stored := map[string]any{"a": "A-old", "b": "B-old", "c": "C-old"}
-	reuse := func(n *ast.Node, key string) (any, bool) {
+	reuse := func(n *ast.Node, key string) (any, int, bool) {
 		if key == "b" {
-			return nil, false // b changed: it and its dependents run again
+			return nil, 0, false // b changed: it and its dependents run again
 		}
 		v, ok := stored[key]
-		return v, ok
+		return v, 1, ok
 	}
 	rep, err := exec.Run(context.Background(), p, exec.Options{Registry: reg, Reuse: reuse})
 	if err != nil || rep.Status != exec.RunSuccess {

@@ -126,12 +126,12 @@ func (e *engine) reuse(f *frame, n *ast.Node, in *Instance) bool {
 			return false
 		}
 	}
-	out, ok := e.opts.Reuse(n, in.Key)
+	out, attempts, ok := e.opts.Reuse(n, in.Key)
 	if !ok {
 		return false
 	}
 	now := e.now()
-	in.Status, in.Output, in.Reused, in.Start, in.End = StatusSuccess, out, true, now, now
+	in.Status, in.Output, in.Reused, in.Start, in.End, in.Attempts = StatusSuccess, out, true, now, now, attempts
 	switch n.Tag {
 	case "set":
 		e.setVar(f, n.Field("var").Static.(string), out)

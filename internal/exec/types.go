@@ -73,7 +73,7 @@ type Options struct {
 	// $env values it reads are unchanged and its output was not redacted.
 	// The executor adds the last rule: every node it depends on was
 	// reused. Nodes inside loop iterations always run again.
-	Reuse func(n *ast.Node, key string) (output any, ok bool)
+	Reuse func(n *ast.Node, key string) (output any, attempts int, ok bool)
 }
 
 // NodeError is a node failure as recorded and reported (the $error object

@@ -283,6 +283,10 @@ func Run(ctx context.Context, s Streams, o Options) error {
 		state := store.NewState(runID, store.Workflow{Name: flow.Front.Name, Version: flow.Front.Version, File: flow.Path},
 			store.Options{MaxConcurrency: conc, Scheduler: scheduler(o, flow), TimeoutMS: tm}, now())
 		state.Attempt, state.Config, state.Input, state.Env = attempt, l.Config, l.Input, l.Env
+		if reuse != nil {
+			// Keep what will be reused, should this attempt crash too.
+			state.Nodes = reuse.carried(l.Plan.Root.Waves, func(n *ast.Node) []*ast.Node { return l.Plan.Deps[n.Index] }, flow)
+		}
 		rec = store.NewRecorder(run, state, mask, maskValue)
 		rec.Now = now
 		rec.Definition = func(n *ast.Node) string { return definition(n, flow) }
@@ -331,19 +335,19 @@ func Run(ctx context.Context, s Streams, o Options) error {
 		obs = rec
 	}
 	rrun := &report.Run{ID: runID, Attempt: attempt, File: o.File, Flow: flow, Plan: l.Plan, Masker: l.Masker}
-	var reuseFn func(*ast.Node, string) (any, bool)
+	var reuseFn func(*ast.Node, string) (any, int, bool)
 	if reuse != nil {
 		deps := func(n *ast.Node) []*ast.Node { return l.Plan.Deps[n.Index] }
 		n, running := reuse.summary(flow, deps)
 		if mode != "none" {
 			fmt.Fprintln(s.Err, mask(resumeLine(runID, attempt, n, running)))
 		}
-		reuseFn = func(n *ast.Node, key string) (any, bool) {
+		reuseFn = func(n *ast.Node, key string) (any, int, bool) {
 			if reuse.why(n, key, flow) != "" {
-				return nil, false
+				return nil, 0, false
 			}
 			pn := reuse.prev.Nodes[key]
-			return pn.Output, true
+			return pn.Output, pn.Attempts, true
 		}
 	} else if plain != nil {
 		plain.Header(runID, flow.Front.Name, flow.Front.Version, len(flow.Nodes), len(l.Plan.Root.Waves), conc)

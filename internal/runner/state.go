@@ -224,3 +224,30 @@ func resumeLine(runID string, attempt, reused int, running []string) string {
 	}
 	return line
 }
+
+// carried returns copies of the stored entries of the top-level leaves
+// this resume will reuse (their dependencies reusable too, in wave
+// order), to start the new attempt's state with: a crash before they are
+// reused again then keeps them for the next resume. Containers and what
+// depends on them are left out (decided while running).
+func (r *reuser) carried(waves [][]*ast.Node, deps func(*ast.Node) []*ast.Node, flow *ast.Flow) map[string]*store.NodeState {
+	ok := map[*ast.Node]bool{}
+	out := map[string]*store.NodeState{}
+	for _, w := range waves {
+		for _, n := range w {
+			if n.Spec != nil && n.Spec.Container || n.Tag == "include" || n.Tag == "call" || r.why(n, n.ID, flow) != "" {
+				continue
+			}
+			all := true
+			for _, d := range deps(n) {
+				all = all && ok[d]
+			}
+			if all {
+				ok[n] = true
+				c := *r.prev.Nodes[n.ID]
+				out[n.ID] = &c
+			}
+		}
+	}
+	return out
+}
