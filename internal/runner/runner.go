@@ -163,12 +163,12 @@ func Load(s Streams, file string, cfg []string, cfgFile, input string, secrets b
 	return l, nil
 }
 
+// prefix returns the problem lines as they are printed: one per problem,
+// as format.md §2.8 shows them (`$input.retries: expected number, got
+// string "3"`); code (R617, R619) names their family in docs.
 func prefix(code string, lines []string) []string {
-	out := make([]string, len(lines))
-	for i, l := range lines {
-		out[i] = "error[" + code + "]: " + l
-	}
-	return out
+	_ = code
+	return append([]string(nil), lines...)
 }
 
 // Run executes a workflow (lifecycle steps 1–8) and returns nil on
