@@ -253,12 +253,18 @@ func (e *engine) runScope(ctx context.Context, f *frame, g *dag.Graph, top bool)
 				e.obs.Event(&Event{Type: EvWaveStart, Time: e.now(), Scope: scopeKey, Wave: wi + 1, Waves: len(g.Waves), Nodes: ids})
 			}
 		}
-		grp, wctx := errgroup.WithContext(ctx)
-		grp.SetLimit(e.n)
-		for _, n := range wave {
-			grp.Go(func() error { return e.runNode(wctx, f, n) })
+		var err error
+		if len(wave) == 1 {
+			// One node: nothing to run beside it, so no group or goroutine.
+			err = e.runNode(ctx, f, wave[0])
+		} else {
+			grp, wctx := errgroup.WithContext(ctx)
+			grp.SetLimit(e.n)
+			for _, n := range wave {
+				grp.Go(func() error { return e.runNode(wctx, f, n) })
+			}
+			err = grp.Wait()
 		}
-		err := grp.Wait()
 		if top {
 			st := StatusSuccess
 			if err != nil {
