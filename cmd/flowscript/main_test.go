@@ -13,6 +13,7 @@ func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
 		"flowscript":     func() { os.Exit(cli.Main()) },
 		"fixture-server": fixtureServer,
+		"fake-llm":       fakeLLM,
 		"smtp-sink":      smtpSink,
 	})
 }

@@ -703,6 +703,9 @@ func (e *engine) dispatch(ctx context.Context, f *frame, n *ast.Node, in *Instan
 		Node: in.Key, Kind: n.Kind, Role: n.Tag, Input: env.Input, HasInput: in.HasInput,
 		Fields: vals, Lazy: lazy, Deferred: deferred, Env: env, WorkflowDir: e.flow.Dir, AllowPaths: e.opts.AllowPaths,
 		RunID: e.opts.RunID, ProcEnv: e.procEnv,
+		Usage: func(prompt, completion, total int) {
+			in.Usage = &Usage{Prompt: prompt, Completion: completion, Total: total}
+		},
 		AI: runtimes.AIDefaults{BaseURL: e.flow.Front.Runtime.AI.BaseURL, APIKeySecret: e.flow.Front.Runtime.AI.APIKeySecret, Model: e.flow.Front.Runtime.AI.Model, TokenBudget: e.flow.Front.Runtime.AI.TokenBudget},
 		Log: func(stream, line string) {
 			if e.observe {

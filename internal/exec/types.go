@@ -147,6 +147,9 @@ type Instance struct {
 	// Fields are the rendered field values of the last attempt (only with
 	// Options.KeepFields).
 	Fields map[string]any
+	// Usage is the token usage of an ai node's last attempt, nil for other
+	// nodes.
+	Usage *Usage
 	// Reused is true when a resumed run kept this instance's stored
 	// result instead of running it (for containers: every leaf that ran
 	// inside was reused).
@@ -175,4 +178,22 @@ type Report struct {
 	Counts    Counts
 	Start     time.Time
 	End       time.Time
+}
+
+// Usage is token usage (nodes.md §2.8).
+type Usage struct {
+	Prompt, Completion, Total int
+}
+
+// TotalUsage sums the usage of every instance of a report.
+func (r *Report) TotalUsage() Usage {
+	var u Usage
+	for _, in := range r.Instances {
+		if in.Usage != nil {
+			u.Prompt += in.Usage.Prompt
+			u.Completion += in.Usage.Completion
+			u.Total += in.Usage.Total
+		}
+	}
+	return u
 }

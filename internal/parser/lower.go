@@ -750,6 +750,9 @@ func (l *lowerer) convert(fs *fields.Field, src textSrc, nm *expr.Names) *ast.Fi
 	case fields.Map, fields.List, fields.Any:
 		return l.convertTree(f, fs, src, nm, pm)
 	case fields.Schema:
+		if out, ok := l.schemaFields(f, src); ok {
+			return out
+		}
 		t, err := typedsl.Parse(raw, pm)
 		if err != nil {
 			d := l.errAt(source.Sp(err.Start, err.End), "N305", "invalid schema: %s", err.Message)

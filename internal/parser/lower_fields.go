@@ -532,6 +532,8 @@ func (l *lowerer) nodeRules(n *ast.Node, el *Element) {
 		if len(n.Scopes) < 2 {
 			l.errAt(n.TagSpan, "N304", "<parallel> needs at least two <branch> elements")
 		}
+	case n.Type == "ai":
+		l.aiRules(n)
 	case n.Type == "email":
 		if (m["username"] == nil) != (m["password"] == nil) {
 			l.errAt(n.TagSpan, "N304", "\"username\" and \"password\" go together")

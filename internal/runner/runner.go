@@ -383,6 +383,9 @@ func Run(ctx context.Context, s Streams, o Options) error {
 	}
 	if plain != nil {
 		plain.Done(rep)
+		if u := rep.TotalUsage(); u.Total > 0 {
+			fmt.Fprintf(s.Err, "tokens %d (prompt %d, completion %d)\n", u.Total, u.Prompt, u.Completion)
+		}
 	}
 	code := exitCodeOf(rep.Status)
 	if rec != nil {
