@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"os"
 	"path/filepath"
 	"sync"
@@ -57,6 +58,8 @@ type engine struct {
 	subs      map[*Instance]*subRun
 	callPlans map[*ast.Flow]*dag.Plan
 	whenCache map[string]*expr.Program
+	// runErrValue is $error for <on-workflow-error> nodes.
+	runErrValue *value.Object
 	// hooks for node kinds (lazy per node)
 }
 
@@ -122,6 +125,16 @@ func Run(ctx context.Context, plan *dag.Plan, opts Options) (*Report, error) {
 	}
 	if rep.Status == RunSuccess {
 		rep.Output = e.workflowOutput(root)
+		if out := e.flow.Front.Output; out != nil {
+			if _, problems := out.Check(rep.Output, "$output"); len(problems) > 0 {
+				rep.Status, rep.Output = RunFailed, nil
+				rep.Err = &NodeError{Code: "R618", Message: "workflow output does not match the output schema: " + strings.Join(problems, "; ")}
+			}
+		}
+	}
+	if e.flow.OnError != nil && (rep.Status == RunFailed || rep.Status == RunRejected || rep.Status == RunTimedOut) {
+		e.runOnWorkflowError(ctx, root, rep.Err)
+		rep.End = now()
 	}
 	rep.Instances = e.orderedInstances(root)
 	for _, in := range rep.Instances {
@@ -279,6 +292,26 @@ func (e *engine) runScope(ctx context.Context, f *frame, g *dag.Graph, top bool)
 		}
 	}
 	return nil
+}
+
+// runOnWorkflowError runs the <on-workflow-error> nodes after the run
+// failed, was rejected or timed out (nodes.md §8.4): their own graph, a
+// fresh 60 s deadline, $error the run error. Their failures are reported
+// in their instances but change neither the status nor the exit code.
+func (e *engine) runOnWorkflowError(ctx context.Context, root *frame, runErr *NodeError) {
+	g := e.plan.OnError
+	if g == nil {
+		return
+	}
+	if runErr == nil {
+		runErr = &NodeError{Code: "R601", Message: "run failed"}
+	}
+	e.mu.Lock()
+	e.runErrValue = runErr.Object()
+	e.mu.Unlock()
+	hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 60*time.Second)
+	defer cancel()
+	_ = e.runScope(hctx, root, g, false)
 }
 
 // fail records a node failure as the run error if it is the first.

@@ -250,8 +250,12 @@ func (e *engine) newEnv(f *frame, attempt int) *expr.Env {
 		e.globalsCur = &g
 	}
 	g := e.globalsCur
+	runErr := e.runErrValue
 	e.mu.Unlock()
 	env := &expr.Env{Globals: g, Resolver: resolver{e, f}, Runtime: e.opts.Runtime, Attempt: attempt}
+	if runErr != nil {
+		env.SetLocal("$error", runErr)
+	}
 	inner, iterSet, branchSet := true, false, false
 	for c := f; c != nil; c = c.parent {
 		if c.iter == nil {

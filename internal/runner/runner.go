@@ -375,12 +375,6 @@ func Run(ctx context.Context, s Streams, o Options) error {
 	if err != nil {
 		return err
 	}
-	if rep.Status == exec.RunSuccess && flow.Front.Output != nil {
-		if _, problems := flow.Front.Output.Check(rep.Output, "$output"); len(problems) > 0 {
-			rep.Status = exec.RunFailed
-			rep.Err = &exec.NodeError{Code: "R618", Message: "workflow output does not match the output schema: " + strings.Join(problems, "; ")}
-		}
-	}
 	if plain != nil {
 		plain.Done(rep)
 		if u := rep.TotalUsage(); u.Total > 0 {
