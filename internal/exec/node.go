@@ -118,7 +118,7 @@ func reusable(n *ast.Node) bool {
 
 // reuse keeps a node's stored result on resume when every rule holds.
 func (e *engine) reuse(f *frame, n *ast.Node, in *Instance) bool {
-	if e.opts.Reuse == nil || !reusable(n) || f.inIteration() {
+	if e.opts.Reuse == nil || !reusable(n) || !e.iterationsReusable(f) {
 		return false
 	}
 	for _, d := range e.plan.Deps[n.Index] {
@@ -149,6 +149,27 @@ func (e *engine) reuse(f *frame, n *ast.Node, in *Instance) bool {
 	}
 	if e.observe {
 		e.obs.Event(&Event{Type: EvNodeReuse, Time: now, Inst: in})
+	}
+	return true
+}
+
+// iterationsReusable: nodes inside loop and while iterations always run
+// again; inside foreach iterations they may be reused when each enclosing
+// foreach had only reused dependencies, so its collection (and the
+// iteration's item) is the stored one (execution.md §14).
+func (e *engine) iterationsReusable(f *frame) bool {
+	for c := f; c != nil; c = c.parent {
+		if c.loop == nil {
+			continue
+		}
+		if c.loop.Tag != "foreach" {
+			return false
+		}
+		for _, d := range e.plan.Deps[c.loop.Index] {
+			if di := c.parent.lookup(d.Index); di == nil || !di.Reused {
+				return false
+			}
+		}
 	}
 	return true
 }

@@ -167,6 +167,21 @@ func (r *reuser) why(n *ast.Node, key string, flow *ast.Flow) string {
 			}
 		}
 	}
+	// An enclosing foreach's collection must read the same values too.
+	for p := n.Parent; p != nil; p = p.Parent {
+		if p.Tag == "foreach" && r.readsChanged(p) {
+			return "input changed"
+		}
+	}
+	if r.readsChanged(n) {
+		return "input changed"
+	}
+	return ""
+}
+
+// readsChanged reports whether a $config, $input or $env value the node
+// reads differs from the stored run's.
+func (r *reuser) readsChanged(n *ast.Node) bool {
 	for kind, keys := range nodeReads(n) {
 		var was, now any
 		switch kind {
@@ -179,11 +194,11 @@ func (r *reuser) why(n *ast.Node, key string, flow *ast.Flow) string {
 		}
 		for _, k := range keys {
 			if !value.StrictEqual(getKey(was, k), getKey(now, k)) {
-				return "input changed"
+				return true
 			}
 		}
 	}
-	return ""
+	return false
 }
 
 // summary is the resume banner's list: reusable top-level nodes and the
