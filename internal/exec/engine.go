@@ -3,7 +3,6 @@ package exec
 import (
 	"context"
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,6 +15,7 @@ import (
 	"github.com/flowscript/flowscript/internal/ast"
 	"github.com/flowscript/flowscript/internal/dag"
 	"github.com/flowscript/flowscript/internal/expr"
+	"github.com/flowscript/flowscript/internal/units"
 	"github.com/flowscript/flowscript/internal/value"
 )
 
@@ -402,18 +402,7 @@ func (e *engine) orderedInstances(root *frame) []*Instance {
 	return out
 }
 
-func formatDur(d time.Duration) string {
-	ms := d.Milliseconds()
-	switch {
-	case ms%3600000 == 0 && ms > 0:
-		return fmt.Sprintf("%dh", ms/3600000)
-	case ms%60000 == 0 && ms > 0:
-		return fmt.Sprintf("%dm", ms/60000)
-	case ms%1000 == 0:
-		return fmt.Sprintf("%ds", ms/1000)
-	}
-	return fmt.Sprintf("%dms", ms)
-}
+func formatDur(d time.Duration) string { return units.FormatDuration(d.Milliseconds()) }
 
 // relPath is p relative to the workflow directory with '/'.
 func (e *engine) relPath(p string) string {

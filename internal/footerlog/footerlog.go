@@ -4,12 +4,12 @@ import (
 	"bytes"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
+	"github.com/flowscript/flowscript/internal/atomicfile"
 	"github.com/flowscript/flowscript/internal/exec"
 	"github.com/flowscript/flowscript/internal/progress"
 	"github.com/flowscript/flowscript/internal/units"
@@ -289,35 +289,5 @@ func Update(path string, original []byte, entry Entry, keep int) (warning string
 		}
 		out = append(out, text...)
 	}
-	return "", writeAtomic(path, out)
-}
-
-// writeAtomic replaces path through a temporary file in the same
-// directory, keeping the file's mode.
-func writeAtomic(path string, data []byte) error {
-	fi, err := os.Stat(path)
-	if err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	name := tmp.Name()
-	defer os.Remove(name)
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Chmod(name, fi.Mode().Perm()); err != nil {
-		return err
-	}
-	return os.Rename(name, path)
+	return "", atomicfile.Replace(path, out)
 }

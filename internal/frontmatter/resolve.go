@@ -72,21 +72,8 @@ func ResolveConfig(fm *Frontmatter, flags []string, file string, cwd string) (*v
 		}
 		given[k] = v
 	}
-	out := value.NewObject(len(fm.Config))
-	for _, e := range fm.Config {
-		v, ok := given[e.Key]
-		if !ok && e.HasDefault {
-			v = e.Default
-		}
-		if v == nil && e.Required {
-			errs = append(errs, &UsageError{
-				Message: fmt.Sprintf("--config %s: a value is required", e.Key),
-				Hints:   []string{fmt.Sprintf("pass --config %s=VALUE", e.Key)},
-			})
-		}
-		out.Set(e.Key, v)
-	}
-	return out, errs
+	out, more := completeConfig(fm, given, "--config")
+	return out, append(errs, more...)
 }
 
 func unknownKey(flag, k string, fm *Frontmatter) *UsageError {

@@ -4,13 +4,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/flowscript/flowscript/internal/ast"
+	"github.com/flowscript/flowscript/internal/atomicfile"
 	"github.com/flowscript/flowscript/internal/dag"
 	"github.com/flowscript/flowscript/internal/exec"
 	"github.com/flowscript/flowscript/internal/redact"
@@ -174,12 +174,12 @@ func Write(f Files, r *Run) error {
 		return filepath.Join(f.Dir, p)
 	}
 	if f.JSON != "" {
-		if err := AtomicWrite(abs(f.JSON), r.JSON()); err != nil {
+		if err := atomicfile.Write(abs(f.JSON), r.JSON(), 0o644); err != nil {
 			errs = append(errs, fmt.Errorf("cannot write report %q: %w", f.JSON, err))
 		}
 	}
 	if f.HTML != "" {
-		if err := AtomicWrite(abs(f.HTML), r.HTML()); err != nil {
+		if err := atomicfile.Write(abs(f.HTML), r.HTML(), 0o644); err != nil {
 			errs = append(errs, fmt.Errorf("cannot write report %q: %w", f.HTML, err))
 		}
 	}
@@ -201,35 +201,6 @@ func appendFile(path string, data []byte) error {
 		err = cerr
 	}
 	return err
-}
-
-// AtomicWrite writes data to a temporary file beside path, flushes it
-// and renames it over path.
-func AtomicWrite(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		var pe *fs.PathError
-		if errors.As(err, &pe) {
-			return pe.Err // the temporary name means nothing to the user
-		}
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }
 
 // Options is the options object of run.start: max_concurrency,

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/flowscript/flowscript/internal/ast"
+	"github.com/flowscript/flowscript/internal/atomicfile"
 	"github.com/flowscript/flowscript/internal/dag"
 	"github.com/flowscript/flowscript/internal/exec"
 	"github.com/flowscript/flowscript/internal/expr"
@@ -516,48 +517,17 @@ func writeOutput(s Streams, o Options, flow *ast.Flow, out any, m *redact.Masker
 	if !filepath.IsAbs(path) {
 		path = filepath.Join(s.Cwd, path)
 	}
-	return atomicWrite(path, []byte(text))
-}
-
-func atomicWrite(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	return atomicfile.Write(path, []byte(text), 0o644)
 }
 
 // subResolver resolves a sub-workflow's own config, input, secrets and env
 // (nodes.md §6).
 func subResolver(s Streams) func(*ast.Flow, *value.Object, *value.Object) (exec.SubValues, error) {
 	return func(sub *ast.Flow, cfg *value.Object, input *value.Object) (exec.SubValues, error) {
-		if cfg == nil {
-			cfg = value.NewObject(0)
-		}
 		fm := sub.Front
-		conf, errs := frontmatter.ResolveConfigValues(fm, cfg, "config")
-		if len(errs) > 0 {
-			return exec.SubValues{}, fmt.Errorf("%s: %s", sub.File.Name, errs[0].Message)
-		}
-		in, problems := frontmatter.CheckInput(fm, any(input))
-		if len(problems) > 0 {
-			return exec.SubValues{}, fmt.Errorf("%s: %s", sub.File.Name, strings.Join(problems, "; "))
+		conf, in, err := frontmatter.SubValues(fm, sub.File.Name, cfg, input)
+		if err != nil {
+			return exec.SubValues{}, err
 		}
 		sec, probs, _ := frontmatter.ResolveSecrets(fm, s.Getenv)
 		if len(probs) > 0 {

@@ -3,10 +3,11 @@ package testrun
 import (
 	"context"
 	"errors"
-	"fmt"
 	"math/rand/v2"
 	"sync"
 	"time"
+
+	"github.com/flowscript/flowscript/internal/units"
 )
 
 // Causes of a case run's cancellation by the virtual clock.
@@ -85,16 +86,5 @@ func (s *lockedSource) Uint64() uint64 {
 	return s.src.Uint64()
 }
 
-// fmtDur writes a duration as the executor does: "30s", "2m", "1500ms".
-func fmtDur(d time.Duration) string {
-	ms := d.Milliseconds()
-	switch {
-	case ms%3600000 == 0 && ms > 0:
-		return fmt.Sprintf("%dh", ms/3600000)
-	case ms%60000 == 0 && ms > 0:
-		return fmt.Sprintf("%dm", ms/60000)
-	case ms%1000 == 0:
-		return fmt.Sprintf("%ds", ms/1000)
-	}
-	return fmt.Sprintf("%dms", ms)
-}
+// fmtDur writes a duration as the executor does: "30s", "2m", "1s500ms".
+func fmtDur(d time.Duration) string { return units.FormatDuration(d.Milliseconds()) }

@@ -307,17 +307,10 @@ func inSub(flow *ast.Flow, key string) bool {
 // subResolver gives a sub-workflow its config (defaults plus the node's
 // values), checked input, and the case's secrets and env by name.
 func (st *caseRun) subResolver(sub *ast.Flow, cfg, input *value.Object) (exec.SubValues, error) {
-	if cfg == nil {
-		cfg = value.NewObject(0)
-	}
 	fm := sub.Front
-	conf, errs := frontmatter.ResolveConfigValues(fm, cfg, "config")
-	if len(errs) > 0 {
-		return exec.SubValues{}, fmt.Errorf("%s: %s", sub.File.Name, errs[0].Message)
-	}
-	in, problems := frontmatter.CheckInput(fm, any(input))
-	if len(problems) > 0 {
-		return exec.SubValues{}, fmt.Errorf("%s: %s", sub.File.Name, strings.Join(problems, "; "))
+	conf, in, err := frontmatter.SubValues(fm, sub.File.Name, cfg, input)
+	if err != nil {
+		return exec.SubValues{}, err
 	}
 	sec := value.NewObject(len(fm.Secrets))
 	for _, s := range fm.Secrets {
