@@ -24,12 +24,20 @@ const TruncatedLine = "[… output truncated]"
 // attempts), ts, run, then the event's own fields. Append encodes at once
 // and a background flusher writes and fsyncs what accumulated, with at
 // most one flush in flight; Sync and Close wait for everything appended.
+//
+// A line appended as held (a node's end, skip or reuse, which the
+// Recorder also puts into state.json) is not written, nor anything after
+// it, until Release covers it: so after a crash every node end in the
+// journal is also in state.json, and a resume never runs again a node
+// whose success was journaled.
 type Journal struct {
 	run string
 
 	mu      sync.Mutex
 	seq     int64
 	pending []byte
+	base    int64            // offset of pending[0] in the stream of appended bytes
+	holds   []int64          // offsets of the held lines not yet released, ascending
 	logs    map[logKey]int64 // bytes journaled per instance and stream
 	mask    func(any) (any, bool)
 	err     error
@@ -91,6 +99,11 @@ func (j *Journal) Seq() int64 {
 // "run" (see EventObject). node.log lines are capped per instance and
 // stream (LogCap). It returns the first write error seen so far.
 func (j *Journal) Append(ts time.Time, ev *value.Object) error {
+	return j.appendObject(ts, ev, false)
+}
+
+// appendObject is Append; with hold the line is held until Release.
+func (j *Journal) appendObject(ts time.Time, ev *value.Object, hold bool) error {
 	j.mu.Lock()
 	mask := j.mask
 	j.mu.Unlock()
@@ -107,7 +120,7 @@ func (j *Journal) Append(ts time.Time, ev *value.Object) error {
 		isLog = true
 		node, stream = str(ev, "node"), str(ev, "stream")
 	}
-	return j.add(ts, isLog, node, stream, str(ev, "line"), func(b []byte, line string) []byte {
+	return j.add(ts, hold, isLog, node, stream, str(ev, "line"), func(b []byte, line string) []byte {
 		for _, k := range ev.Keys() {
 			v, _ := ev.Get(k)
 			if isLog && k == "line" {
@@ -125,7 +138,8 @@ func (j *Journal) Append(ts time.Time, ev *value.Object) error {
 // add numbers and encodes one event under the lock: body appends the
 // fields after "run" (each preceded by a comma); for a node.log event
 // (isLog) it gets the line to write, which the cap may have replaced.
-func (j *Journal) add(ts time.Time, isLog bool, node, stream, line string, body func(b []byte, line string) []byte) error {
+// With hold the line is held until Release.
+func (j *Journal) add(ts time.Time, hold, isLog bool, node, stream, line string, body func(b []byte, line string) []byte) error {
 	j.mu.Lock()
 	if j.closed {
 		j.mu.Unlock()
@@ -141,6 +155,9 @@ func (j *Journal) add(ts time.Time, isLog bool, node, stream, line string, body 
 	}
 	j.seq++
 	wake := len(j.pending) == 0
+	if hold {
+		j.holds = append(j.holds, j.base+int64(len(j.pending)))
+	}
 	b := append(j.pending, `{"seq":`...)
 	b = strconv.AppendInt(b, j.seq, 10)
 	b = append(b, `,"ts":"`...)
@@ -184,25 +201,63 @@ func (j *Journal) flusher() {
 	for {
 		select {
 		case <-j.kick:
-			j.flush()
+			j.flush(false)
 		case <-j.done:
 			return
 		}
 	}
 }
 
-// flush writes and fsyncs everything appended so far.
-func (j *Journal) flush() {
+// Mark returns the position of the next line to be appended, for
+// Release.
+func (j *Journal) Mark() int64 {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.base + int64(len(j.pending))
+}
+
+// Release lets the held lines appended before mark (see Mark) be
+// written: the state that records them is on disk.
+func (j *Journal) Release(mark int64) {
+	j.mu.Lock()
+	i := 0
+	for i < len(j.holds) && j.holds[i] < mark {
+		i++
+	}
+	j.holds = j.holds[:copy(j.holds, j.holds[i:])]
+	wake := i > 0 && len(j.pending) > 0
+	j.mu.Unlock()
+	if wake {
+		select {
+		case j.kick <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// flush writes and fsyncs what was appended before the first held line,
+// or, with all, everything appended so far.
+func (j *Journal) flush(all bool) {
 	j.fmu.Lock()
 	defer j.fmu.Unlock()
 	j.mu.Lock()
-	data := j.pending
-	j.pending = j.buf[:0]
-	f, tee := j.file, j.tee
-	j.mu.Unlock()
+	if all {
+		j.holds = j.holds[:0]
+	}
+	n := len(j.pending)
+	if len(j.holds) > 0 {
+		n = int(j.holds[0] - j.base)
+	}
+	data := j.pending[:n]
+	j.pending = append(j.buf[:0], j.pending[n:]...)
+	j.base += int64(n)
 	if len(data) == 0 {
+		j.buf = data[:0] // keep pending and buf apart
+		j.mu.Unlock()
 		return
 	}
+	f, tee := j.file, j.tee
+	j.mu.Unlock()
 	var err error
 	if f != nil {
 		if _, werr := f.Write(data); werr != nil {
@@ -227,7 +282,7 @@ func (j *Journal) flush() {
 // Sync writes and fsyncs everything appended and returns the first write
 // error.
 func (j *Journal) Sync() error {
-	j.flush()
+	j.flush(true)
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	return j.err
@@ -349,12 +404,13 @@ func cut(s string, n int) string {
 // appendExec is the fast path of Append for executor events: the same
 // bytes as Append(ts, EventObject(ev)), without building the object.
 // maskStr masks text fields; preview is the (masked) preview of a
-// successful node.end.
-func (j *Journal) appendExec(ev *exec.Event, ts time.Time, maskStr func(string) string, preview string) error {
+// successful node.end. With hold a node.end or node.skip line is held
+// until Release.
+func (j *Journal) appendExec(ev *exec.Event, ts time.Time, maskStr func(string) string, preview string, hold bool) error {
 	in := ev.Inst
 	switch ev.Type {
 	case exec.EvWaveStart, exec.EvWaveEnd:
-		return j.add(ts, false, "", "", "", func(b []byte, _ string) []byte {
+		return j.add(ts, false, false, "", "", "", func(b []byte, _ string) []byte {
 			b = append(b, `,"event":`...)
 			b = value.AppendQuoted(b, ev.Type)
 			b = append(b, `,"scope":`...)
@@ -400,7 +456,7 @@ func (j *Journal) appendExec(ev *exec.Event, ts time.Time, maskStr func(string) 
 	switch ev.Type {
 	case exec.EvNodeLog:
 		line := maskStr(ev.Line)
-		return j.add(ts, true, in.Key, ev.Stream, line, func(b []byte, line string) []byte {
+		return j.add(ts, false, true, in.Key, ev.Stream, line, func(b []byte, line string) []byte {
 			b = head(b)
 			b = append(b, `,"stream":`...)
 			b = value.AppendQuoted(b, ev.Stream)
@@ -408,12 +464,12 @@ func (j *Journal) appendExec(ev *exec.Event, ts time.Time, maskStr func(string) 
 			return value.AppendQuoted(b, line)
 		})
 	case exec.EvNodeStart:
-		return j.add(ts, false, "", "", "", func(b []byte, _ string) []byte {
+		return j.add(ts, false, false, "", "", "", func(b []byte, _ string) []byte {
 			b = append(head(b), `,"attempt":`...)
 			return strconv.AppendInt(b, int64(ev.Attempt), 10)
 		})
 	case exec.EvNodeRetry:
-		return j.add(ts, false, "", "", "", func(b []byte, _ string) []byte {
+		return j.add(ts, false, false, "", "", "", func(b []byte, _ string) []byte {
 			b = append(head(b), `,"attempt":`...)
 			b = strconv.AppendInt(b, int64(ev.Attempt), 10)
 			b = append(b, `,"delay_ms":`...)
@@ -424,7 +480,7 @@ func (j *Journal) appendExec(ev *exec.Event, ts time.Time, maskStr func(string) 
 			return b
 		})
 	case exec.EvNodeSkip:
-		return j.add(ts, false, "", "", "", func(b []byte, _ string) []byte {
+		return j.add(ts, hold, false, "", "", "", func(b []byte, _ string) []byte {
 			b = append(head(b), `,"reason":`...)
 			return value.AppendQuoted(b, in.Reason)
 		})
@@ -437,7 +493,7 @@ func (j *Journal) appendExec(ev *exec.Event, ts time.Time, maskStr func(string) 
 		if ne == nil {
 			ne = in.Err
 		}
-		return j.add(ts, false, "", "", "", func(b []byte, _ string) []byte {
+		return j.add(ts, hold, false, "", "", "", func(b []byte, _ string) []byte {
 			b = append(head(b), `,"status":`...)
 			b = value.AppendQuoted(b, status)
 			b = append(b, `,"attempts":`...)

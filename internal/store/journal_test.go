@@ -40,7 +40,7 @@ func TestFastPathMatchesEventObject(t *testing.T) {
 		if ev.Type == fexec.EvNodeEnd && ev.Inst.Status == "success" {
 			preview = Preview(ev.Inst.Output)
 		}
-		jf.appendExec(ev, ev.Time, rec.maskStr, preview)
+		jf.appendExec(ev, ev.Time, rec.maskStr, preview, true)
 	}
 	js.Close()
 	jf.Close()

@@ -194,7 +194,7 @@ func (r *Recorder) Event(ev *exec.Event) {
 	}
 	switch ev.Type {
 	case exec.EvNodeStart:
-		r.j.appendExec(ev, ts, r.maskStr, "")
+		r.j.appendExec(ev, ts, r.maskStr, "", false)
 		r.nodeStart(ev)
 	case exec.EvNodeSkip, exec.EvNodeEnd:
 		n, out := r.final(ev.Inst, ev)
@@ -202,11 +202,13 @@ func (r *Recorder) Event(ev *exec.Event) {
 		if n.HasOutput {
 			preview = cut(string(out[:min(len(out), 800)]), 200)
 		}
-		r.j.appendExec(ev, ts, r.maskStr, preview)
+		// Into the state first, then into the journal held until a state
+		// write covers it (see Journal).
 		r.store(ev.Inst, n, out)
+		r.j.appendExec(ev, ts, r.maskStr, preview, r.run != nil)
 		r.schedule()
 	case exec.EvWaveEnd:
-		r.j.appendExec(ev, ts, r.maskStr, "")
+		r.j.appendExec(ev, ts, r.maskStr, "", false)
 		if ev.Scope == "" {
 			r.schedule()
 		}
@@ -214,10 +216,10 @@ func (r *Recorder) Event(ev *exec.Event) {
 		r.mu.Lock()
 		from := r.st.Attempt - 1
 		r.mu.Unlock()
-		r.Emit(ts, value.ObjectOf("event", "node.reused", "node", ev.Inst.Key, "kind", ev.Inst.Node.Kind,
-			"from_attempt", float64(max(from, 1))))
 		n, out := r.final(ev.Inst, ev)
 		r.store(ev.Inst, n, out)
+		r.j.appendObject(ts, value.ObjectOf("event", "node.reused", "node", ev.Inst.Key, "kind", ev.Inst.Node.Kind,
+			"from_attempt", float64(max(from, 1))), r.run != nil)
 		r.schedule()
 	case exec.EvCheckpointWait:
 		req := ev.Checkpoint
@@ -240,7 +242,7 @@ func (r *Recorder) Event(ev *exec.Event) {
 		r.Emit(ts, value.ObjectOf("event", "checkpoint.decision", "node", ev.Inst.Key, "kind", ev.Inst.Node.Kind,
 			"action", d.Action, "by", d.By, "input", in))
 	default:
-		r.j.appendExec(ev, ts, r.maskStr, "")
+		r.j.appendExec(ev, ts, r.maskStr, "", false)
 	}
 }
 
@@ -461,15 +463,23 @@ type snapEntry struct {
 	raw   []byte
 }
 
-// writeNow writes the current snapshot (serialised with other writes).
+// writeNow writes the current snapshot (serialised with other writes),
+// then releases the journal lines the snapshot covers: every line held
+// before the snapshot was taken (held lines are appended after their
+// node is stored).
 func (r *Recorder) writeNow() error {
 	if r.run == nil {
 		return nil
 	}
 	r.smu.Lock()
 	defer r.smu.Unlock()
+	mark := r.j.Mark()
 	r.buf = r.snapshot(r.buf)
-	return r.run.writeStateBytes(r.buf)
+	if err := r.run.writeStateBytes(r.buf); err != nil {
+		return err
+	}
+	r.j.Release(mark)
+	return nil
 }
 
 // Finish records the end of the run: the final run status, error and
