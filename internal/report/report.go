@@ -119,11 +119,15 @@ func (r *Run) Object() *value.Object {
 		if in.Err != nil && in.Status != exec.StatusSuccess {
 			nerr = value.ObjectOf("code", in.Err.Code, "message", r.mask(in.Err.Message))
 		}
-		nodes = append(nodes, value.ObjectOf("key", in.Key, "kind", in.Node.Kind, "status", in.Status,
+		node := value.ObjectOf("key", in.Key, "kind", in.Node.Kind, "status", in.Status,
 			"attempts", float64(in.Attempts), "duration_ms", float64(in.Duration().Milliseconds()),
-			"line", line, "col", col, "error", nerr))
+			"line", line, "col", col, "error", nerr)
+		if in.Usage != nil {
+			node.Set("usage", usageObject(*in.Usage))
+		}
+		nodes = append(nodes, node)
 	}
-	return value.ObjectOf(
+	o := value.ObjectOf(
 		"run_id", r.ID,
 		"attempt", float64(r.attempt()),
 		"workflow", r.workflow(),
@@ -137,6 +141,15 @@ func (r *Run) Object() *value.Object {
 		"counts", counts(rep.Counts),
 		"nodes", nodes,
 	)
+	if u := rep.TotalUsage(); u.Total > 0 {
+		o.Set("usage", usageObject(u)) // ai token usage of the run (nodes.md §2.8)
+	}
+	return o
+}
+
+func usageObject(u exec.Usage) *value.Object {
+	return value.ObjectOf("prompt_tokens", float64(u.Prompt), "completion_tokens", float64(u.Completion),
+		"total_tokens", float64(u.Total))
 }
 
 // nodeStatus is a status for people: a pending instance is "not run".

@@ -375,11 +375,20 @@ func EventObject(ev *exec.Event) *value.Object {
 		if ne != nil && status != exec.StatusSuccess {
 			o.Set("error", value.ObjectOf("code", ne.Code, "message", ne.Message))
 		}
+		if in.Usage != nil {
+			o.Set("usage", usageValue(in.Usage))
+		}
 		if in.RecoveredBy != "" {
 			o.Set("recovered_by", in.RecoveredBy)
 		}
 	}
 	return o
+}
+
+// usageValue is the usage object of node.end and the state (nodes.md §2.8).
+func usageValue(u *exec.Usage) *value.Object {
+	return value.ObjectOf("prompt_tokens", float64(u.Prompt), "completion_tokens", float64(u.Completion),
+		"total_tokens", float64(u.Total))
 }
 
 // Preview is the compact JSON of v cut to its first 200 characters.
@@ -506,6 +515,10 @@ func (j *Journal) appendExec(ev *exec.Event, ts time.Time, maskStr func(string) 
 			}
 			if ne != nil && status != exec.StatusSuccess {
 				b = errObj(b, ne)
+			}
+			if in.Usage != nil {
+				b = append(b, `,"usage":`...)
+				b = value.AppendJSON(b, usageValue(in.Usage))
 			}
 			if in.RecoveredBy != "" {
 				b = append(b, `,"recovered_by":`...)

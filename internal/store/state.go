@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/flowscript/flowscript/internal/exec"
 	"github.com/flowscript/flowscript/internal/value"
 )
 
@@ -85,6 +86,8 @@ type NodeState struct {
 	// Redacted marks an output in which a secret value was masked.
 	Redacted bool
 	Error    *Error
+	// Usage is the token usage of an ai node (nil for others).
+	Usage *exec.Usage
 
 	// order sorts keys in document order; pos is the load/insert order.
 	order []int
@@ -242,6 +245,10 @@ func appendNode(b []byte, n *NodeState, out []byte) []byte {
 		b = append(b, out...)
 		b = append(b, `,"redacted":`...)
 		b = strconv.AppendBool(b, n.Redacted)
+	}
+	if n.Usage != nil {
+		b = append(b, `,"usage":`...)
+		b = value.AppendJSON(b, usageValue(n.Usage))
 	}
 	if n.Error != nil {
 		b = append(b, `,"error":{"code":`...)
