@@ -63,8 +63,17 @@ type Attr struct {
 	Value string
 	// ValueSpan covers the raw value inside the quotes.
 	ValueSpan source.Span
-	// Map turns a byte index in Value into a file offset.
+	// Map turns a byte index in Value into a file offset; nil when the
+	// value is the source text as is (use Offset).
 	Map func(i int) int
+}
+
+// Offset maps byte index i of Value to its file offset.
+func (a *Attr) Offset(i int) int {
+	if a.Map == nil {
+		return a.ValueSpan.Start + i
+	}
+	return a.Map(i)
 }
 
 // Attr returns the attribute called name, or nil.

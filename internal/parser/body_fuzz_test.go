@@ -61,7 +61,7 @@ func FuzzParseBody(f *testing.F) {
 				inside("End", e.End)
 				for _, a := range e.Attrs {
 					for i := 0; i <= len(a.Value); i++ {
-						inside("attr Map", a.Map(i))
+						inside("attr Map", a.Offset(i))
 					}
 				}
 				for _, tx := range e.Texts {

@@ -211,7 +211,7 @@ func TestTextMapEntities(t *testing.T) {
 	// value "a&b☺c": a=0 &=1 b=2 ☺=3..5 c=6
 	want := map[int]int{0: base, 1: base + 1, 2: base + 6, 3: base + 7, 6: base + 15, 7: base + 16}
 	for i, w := range want {
-		if got := a.Map(i); got != w {
+		if got := a.Offset(i); got != w {
 			t.Errorf("Map(%d) = %d, want %d", i, got, w)
 		}
 	}

@@ -764,6 +764,11 @@ func (l *lowerer) convert(fs *fields.Field, src textSrc, nm *expr.Names) *ast.Fi
 		f.Type = t
 		return f
 	case fields.Tmpl:
+		if !strings.Contains(raw, "{{") {
+			// No segment and no escape: the text is the value.
+			f.Static, f.IsStatic = raw, true
+			return f
+		}
 		t, errs := expr.CompileTemplate(raw, pm, nm)
 		if len(errs) > 0 {
 			l.addExprErrors(errs)

@@ -218,6 +218,9 @@ func (l *lowerer) yamlTree(n *yaml.Node, nm *expr.Names, base func(*yaml.Node) f
 		}
 		return t, nil, true
 	case yaml.ScalarNode:
+		if n.ShortTag() == "!!str" && !strings.Contains(n.Value, "{{") {
+			return &ast.Tree{Leaf: n.Value}, staticMark{n.Value}, true
+		}
 		if n.ShortTag() == "!!str" {
 			tm, errs := expr.CompileTemplate(n.Value, base(n), nm)
 			if len(errs) > 0 {

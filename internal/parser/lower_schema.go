@@ -94,7 +94,7 @@ func (l *lowerer) schemaField(ch *Element) (typedsl.Field, bool) {
 			}
 			fd.Name = a.Value
 		case "type":
-			t, err := typedsl.Parse(a.Value, a.Map)
+			t, err := typedsl.Parse(a.Value, a.Offset)
 			if err != nil {
 				d := l.errAt(source.Sp(err.Start, err.End), "N305", "invalid schema: %s", err.Message)
 				if err.Hint != "" {

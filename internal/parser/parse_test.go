@@ -96,7 +96,7 @@ func FuzzParse(f *testing.F) {
 func bigFlow(n int) []byte {
 	var b strings.Builder
 	b.WriteString("---\nname: big\nversion: 1.0.0\nconfig:\n  currency: EUR\n---\n\n# Big\n\n<workflow>\n")
-	pad := strings.Repeat("x", 80)
+	pad := strings.Repeat("x", 165)
 	for i := range n {
 		switch i % 4 {
 		case 0:

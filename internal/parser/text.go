@@ -262,6 +262,11 @@ func isBlank(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\
 
 // decodeAttr decodes the attribute value src[a:b] (§4.1, §4.2).
 func (d *decoder) decodeAttr(src []byte, a, b int) (string, func(int) int) {
+	if bytes.IndexAny(src[a:b], "&\r") < 0 {
+		// Nothing to decode: the value is the source text and its map is
+		// ValueSpan.Start + i (Attr.Offset), so no map is built.
+		return string(src[a:b]), nil
+	}
 	d.reset()
 	d.decodeRange(src, a, b, false, false)
 	m := d.takeMap(b)
