@@ -10,7 +10,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"strings"
 	"syscall"
 	"time"
@@ -46,9 +45,6 @@ type App struct {
 // Main runs flowscript with the process's arguments and streams and
 // returns the exit code.
 func Main() int {
-	// A run holds its data in memory and is short-lived: trade memory for
-	// fewer collections (a 1M-record filter+map spends less time in GC).
-	debug.SetGCPercent(300)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	go func() {

@@ -863,6 +863,36 @@ func (c *compiler) compileObject(n *objectNode) evalFn {
 		}
 	}
 	r := c.at(n)
+	// Fixed, distinct keys (the common {a: x, b: y}): share one key list.
+	var fixed []string
+	seen := map[string]bool{}
+	for _, p := range props {
+		if p.spread || p.keyFn != nil || seen[p.key] {
+			fixed = nil
+			break
+		}
+		seen[p.key] = true
+		fixed = append(fixed, p.key)
+	}
+	if len(fixed) > 0 {
+		return func(e *Env) (any, error) {
+			vals := make([]any, len(props))
+			for i, p := range props {
+				v, err := p.val(e)
+				if err != nil {
+					return nil, err
+				}
+				vals[i] = v
+			}
+			if err := e.ctx.Alloc(16 * len(vals)); err != nil {
+				return nil, r.wrap(err)
+			}
+			if err := e.ctx.Step(1); err != nil {
+				return nil, r.wrap(err)
+			}
+			return value.NewObjectWithKeys(fixed, vals), nil
+		}
+	}
 	return func(e *Env) (any, error) {
 		o := value.NewObject(len(props))
 		for _, p := range props {

@@ -16,6 +16,57 @@ type jsonParser struct {
 	pos   int
 	depth int
 	keys  map[string]string // interned object keys
+
+	// Objects and their key and value slices are carved out of chunks:
+	// a large file has millions of small objects, and one allocation per
+	// chunk instead of three per object is most of the parse time.
+	objs   []Object
+	keyBuf []string
+	valBuf []any
+	kstack []string // keys of the objects being read
+	vals   []any    // their values
+	// lastKeys is the key list of the last object built: records repeat
+	// it, and objects with the same keys share one (cap-limited, so a Set
+	// that adds a key copies it first).
+	lastKeys []string
+}
+
+const chunk = 1024
+
+func (p *jsonParser) newObject(keys []string, vals []any) *Object {
+	if len(p.objs) == 0 {
+		p.objs = make([]Object, chunk)
+	}
+	o := &p.objs[0]
+	p.objs = p.objs[1:]
+	n := len(keys)
+	if n > len(p.keyBuf) {
+		p.keyBuf = make([]string, max(chunk, n))
+	}
+	if n == 0 {
+		return o
+	}
+	if n > len(p.valBuf) {
+		p.valBuf = make([]any, max(chunk, n))
+	}
+	if n > 0 && sameKeys(p.lastKeys, keys) {
+		o.keys = p.lastKeys
+	} else {
+		o.keys = p.keyBuf[:n:n]
+		p.keyBuf = p.keyBuf[n:]
+		copy(o.keys, keys)
+		p.lastKeys = o.keys
+	}
+	o.vals = p.valBuf[:n:n]
+	p.valBuf = p.valBuf[n:]
+	copy(o.vals, vals)
+	if n > smallObject {
+		o.idx = make(map[string]int, n)
+		for i, k := range o.keys {
+			o.idx[k] = i
+		}
+	}
+	return o
 }
 
 // boxedInts holds small whole numbers already converted to interfaces, so
@@ -93,11 +144,12 @@ func (p *jsonParser) object() (any, error) {
 	}
 	defer func() { p.depth-- }()
 	p.pos++
-	o := NewObject(4)
+	start := len(p.kstack)
+	defer func() { p.kstack, p.vals = p.kstack[:start], p.vals[:start] }()
 	p.skip()
 	if p.pos < len(p.data) && p.data[p.pos] == '}' {
 		p.pos++
-		return o, nil
+		return p.newObject(nil, nil), nil
 	}
 	for {
 		p.skip()
@@ -117,7 +169,28 @@ func (p *jsonParser) object() (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		o.Set(k, v)
+		// A repeated key keeps its first position and takes the last value.
+		dup := -1
+		for i := start; i < len(p.kstack) && i-start < 64; i++ {
+			if p.kstack[i] == k {
+				dup = i
+				break
+			}
+		}
+		if dup < 0 && len(p.kstack)-start >= 64 {
+			for i := start + 64; i < len(p.kstack); i++ {
+				if p.kstack[i] == k {
+					dup = i
+					break
+				}
+			}
+		}
+		if dup >= 0 {
+			p.vals[dup] = v
+		} else {
+			p.kstack = append(p.kstack, k)
+			p.vals = append(p.vals, v)
+		}
 		p.skip()
 		if p.pos >= len(p.data) {
 			return nil, p.unexpected()
@@ -127,7 +200,7 @@ func (p *jsonParser) object() (any, error) {
 			p.pos++
 		case '}':
 			p.pos++
-			return o, nil
+			return p.newObject(p.kstack[start:], p.vals[start:]), nil
 		default:
 			return nil, p.unexpected()
 		}
@@ -382,4 +455,16 @@ func (p *jsonParser) key() (string, error) {
 		}
 	}
 	return p.str()
+}
+
+func sameKeys(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
 }

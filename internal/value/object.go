@@ -34,6 +34,22 @@ func (o *Object) find(k string) int {
 	return -1
 }
 
+// NewObjectWithKeys returns an object whose keys are keys (shared, never
+// modified: the slice must not change afterwards, and adding a key copies
+// it) and whose values are vals (owned by the object). keys must be
+// distinct. Object literals with fixed keys use it to build each value
+// with one allocation less.
+func NewObjectWithKeys(keys []string, vals []any) *Object {
+	o := &Object{keys: keys[:len(keys):len(keys)], vals: vals}
+	if len(keys) > smallObject {
+		o.idx = make(map[string]int, len(keys))
+		for i, k := range keys {
+			o.idx[k] = i
+		}
+	}
+	return o
+}
+
 // Get returns the value of key k and whether it is present.
 func (o *Object) Get(k string) (any, bool) {
 	if o == nil {
