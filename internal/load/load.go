@@ -37,17 +37,33 @@ func Source(path string, src []byte) (*ast.Flow, *dag.Plan, source.List) {
 	l := &loader{cache: map[string]*ast.Flow{}}
 	abs, _ := filepath.Abs(path)
 	flow, diags := l.parse(path, abs, src, []string{abs})
-	if flow == nil || diags.HasErrors() {
+	if flow == nil {
 		diags.Sort()
 		return nil, nil, diags
 	}
-	plan, gd := dag.Build(flow)
+	// The graph checks run on a flow with body errors too, so every static
+	// error is reported at once; such a flow is never returned.
+	plan, gd := graph(flow, diags.HasErrors())
 	diags = append(diags, gd...)
 	diags.Sort()
 	if diags.HasErrors() {
 		return nil, nil, diags
 	}
 	return flow, plan, diags
+}
+
+// graph builds the plan. For a flow that already has errors the graph's
+// own diagnostics are extra information: should a half-built node trip the
+// builder, they are dropped rather than lost with the others.
+func graph(flow *ast.Flow, partial bool) (plan *dag.Plan, diags source.List) {
+	if partial {
+		defer func() {
+			if recover() != nil {
+				plan, diags = nil, nil
+			}
+		}()
+	}
+	return dag.Build(flow)
 }
 
 type loader struct {
@@ -62,6 +78,7 @@ func (l *loader) parse(name, abs string, src []byte, chain []string) (*ast.Flow,
 	opts := parser.Options{LoadSub: func(p string, at source.Span) *ast.Flow {
 		return l.sub(name, abs, p, at, chain, &subDiags, &f)
 	}}
+	opts.Partial = len(chain) == 1 // the top file: graph checks run despite body errors
 	flow, diags := parser.Parse(name, src, opts)
 	if flow != nil {
 		f = flow.File
@@ -73,7 +90,7 @@ func (l *loader) parse(name, abs string, src []byte, chain []string) (*ast.Flow,
 		}
 	}
 	diags = append(diags, subDiags...)
-	if diags.HasErrors() {
+	if diags.HasErrors() && !opts.Partial {
 		return nil, diags
 	}
 	return flow, diags

@@ -29,6 +29,11 @@ type Options struct {
 	// It returns nil when the file cannot be loaded; its diagnostics are
 	// reported under N313 by the caller. Nil: sub-workflows are not loaded.
 	LoadSub func(path string, at source.Span) *ast.Flow
+	// Partial returns the flow even when the body has errors (when its
+	// structure could be read), so the graph's checks can add their own
+	// diagnostics: every static error is reported at once. Such a flow
+	// must never run.
+	Partial bool
 }
 
 // Parse is ParseFile with options.
@@ -93,7 +98,7 @@ func parse(name string, src []byte, cat *fields.Set, opts Options) (*ast.Flow, s
 			flow.Warnings = append(flow.Warnings, d)
 		}
 	}
-	if diags.HasErrors() {
+	if diags.HasErrors() && !opts.Partial {
 		return nil, diags
 	}
 	return flow, diags
