@@ -12,6 +12,14 @@ func ParseJSON(data []byte) (any, error) {
 	if len(data) >= 3 && data[0] == 0xEF && data[1] == 0xBB && data[2] == 0xBF {
 		p.pos = 3
 	}
+	if len(data) >= parallelThreshold {
+		p.skip()
+		if p.pos < len(data) && data[p.pos] == '[' {
+			if v, ok := parseParallel(data, p.pos); ok {
+				return v, nil
+			}
+		}
+	}
 	v, err := p.value()
 	if err != nil {
 		return nil, err

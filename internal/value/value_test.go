@@ -172,3 +172,39 @@ func TestObjectLarge(t *testing.T) {
 		t.Error("clone shares values with the original")
 	}
 }
+
+// TestParseJSONParallel: a large array read in two halves equals the
+// sequential reading, and errors in either half are the sequential ones.
+func TestParseJSONParallel(t *testing.T) {
+	var sb strings.Builder
+	sb.WriteString("[")
+	for i := 0; sb.Len() < parallelThreshold+1000; i++ {
+		if i > 0 {
+			sb.WriteString(", ")
+		}
+		fmt.Fprintf(&sb, `{"id":%d,"s":"a,]\"}[%d","n":[1,{"x":null}]}`, i, i)
+	}
+	sb.WriteString("]")
+	data := []byte(sb.String())
+	par, err := ParseJSON(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &jsonParser{data: data}
+	seq, err := p.value()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !StrictEqual(par, seq) || len(par.([]any)) != len(seq.([]any)) {
+		t.Fatal("parallel and sequential readings differ")
+	}
+	for _, at := range []int{len(data) / 4, len(data) * 3 / 4} {
+		bad := append([]byte(nil), data...)
+		copy(bad[at:], "@@@@")
+		_, errPar := ParseJSON(bad)
+		_, errSeq := (&jsonParser{data: bad}).value()
+		if errPar == nil || errSeq == nil || errPar.Error() != errSeq.Error() {
+			t.Errorf("error at %d: parallel %v, sequential %v", at, errPar, errSeq)
+		}
+	}
+}
