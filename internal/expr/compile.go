@@ -26,6 +26,10 @@ type Names struct {
 	// Known lists node ids, phase names, include ids and variable names
 	// offered as did-you-mean suggestions for an unknown name (optional).
 	Known []string
+	// PhaseNodes, when set, returns the explicit node ids declared inside
+	// phase p and true, or false when p is not a phase: `p.x` for a node
+	// x outside p is X402 (nodes.md §3.1).
+	PhaseNodes func(p string) ([]string, bool)
 }
 
 // evalFn is a compiled expression.
@@ -539,6 +543,17 @@ func (c *compiler) compileMember(n *memberNode) evalFn {
 		return nodeField(key, "output")
 	}
 	if key, ok := c.nodeKey(n.x); ok {
+		switch n.name {
+		case "output", "status", "error", "duration", "attempts":
+		default:
+			if b, isName := n.x.(*nameNode); isName && c.n.PhaseNodes != nil {
+				if ids, isPhase := c.n.PhaseNodes(b.name); isPhase {
+					e := c.d.add("X402", n.nameStart, n.end, fmt.Sprintf("unknown node %q in phase %q", n.name, b.name))
+					c.suggest(e, n.name, ids)
+					return constFn(nil)
+				}
+			}
+		}
 		c.ref(RefNode, key, n.x)
 		switch n.name {
 		case "output", "status", "error", "duration", "attempts":

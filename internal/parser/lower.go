@@ -526,6 +526,19 @@ func (l *lowerer) namesFor(n *ast.Node, arrow bool) *expr.Names {
 			EnvNames:    nonNil(l.fm.EnvNames()),
 			InputKeys:   l.fm.InputKeys(),
 			Known:       l.known(),
+			PhaseNodes: func(name string) ([]string, bool) {
+				p, ok := l.phases[name]
+				if !ok {
+					return nil, false
+				}
+				var ids []string
+				for _, n := range p.Nodes {
+					if !n.Generated {
+						ids = append(ids, n.ID)
+					}
+				}
+				return ids, true
+			},
 		}
 	}
 	var locals []string
