@@ -7,7 +7,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"os/signal"
 	"strings"
@@ -219,5 +218,3 @@ func exactFiles(n int, what string) cobra.PositionalArgs {
 		return nil
 	}
 }
-
-var _ io.Writer

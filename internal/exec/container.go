@@ -235,7 +235,6 @@ func (e *engine) runLoop(ctx context.Context, f *frame, n *ast.Node, in *Instanc
 	}
 	body := n.Scopes[0]
 	var last any
-	var lastFrame *frame
 	for i := 0; ; i++ {
 		fr := e.iterFrame(f, n, in, i, &iterInfo{iteration: i, branch: -1})
 		fenv := e.newEnv(fr, 1)
@@ -257,7 +256,6 @@ func (e *engine) runLoop(ctx context.Context, f *frame, n *ast.Node, in *Instanc
 		e.mu.Lock()
 		e.iterations[in] = []*frame{fr}
 		e.mu.Unlock()
-		lastFrame = fr
 		if err := e.runScope(ctx, fr, e.plan.ScopeGraph(body), false); err != nil {
 			return nil, e.scopeError(fr, body, err)
 		}
@@ -279,7 +277,6 @@ func (e *engine) runLoop(ctx context.Context, f *frame, n *ast.Node, in *Instanc
 			break
 		}
 	}
-	_ = lastFrame
 	return last, nil
 }
 

@@ -3,7 +3,6 @@ package exec
 import (
 	"context"
 	"errors"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -358,9 +357,6 @@ func (e *engine) result(f *frame, s *ast.Scope) any {
 // after their container.
 func (e *engine) orderedInstances(root *frame) []*Instance {
 	var out []*Instance
-	if root.prefix != "" && e.flow.OnError == nil {
-		// a sub-workflow: no on-workflow-error of its own
-	}
 	var walk func(f *frame, s *ast.Scope)
 	walk = func(f *frame, s *ast.Scope) {
 		for _, n := range s.Nodes {
@@ -412,8 +408,6 @@ func (e *engine) relPath(p string) string {
 	}
 	return filepath.ToSlash(r)
 }
-
-var _ = os.Getpid
 
 type timeDuration = time.Duration
 

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 
 	"github.com/flowscript/flowscript/internal/ast"
@@ -228,7 +227,6 @@ func (r *reuser) summary(flow *ast.Flow, deps func(*ast.Node) []*ast.Node) (int,
 		}
 		running = append(running, n.ID+": "+reason)
 	}
-	sort.SliceStable(running, func(i, j int) bool { return false })
 	return reused, running
 }
 
