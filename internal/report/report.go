@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/flowscript/flowscript/internal/ast"
 	"github.com/flowscript/flowscript/internal/atomicfile"
@@ -216,21 +215,11 @@ func appendFile(path string, data []byte) error {
 	return err
 }
 
-// Options is the options object of run.start: max_concurrency,
-// scheduler and timeout_ms (null without a deadline).
-func Options(maxConc int, scheduler string, timeout time.Duration) *value.Object {
-	var t any
-	if timeout > 0 {
-		t = float64(timeout.Milliseconds())
-	}
-	return value.ObjectOf("max_concurrency", float64(maxConc), "scheduler", scheduler, "timeout_ms", t)
-}
-
 // Fanout sends each event to every non-nil observer in order.
 func Fanout(obs ...exec.Observer) exec.Observer {
 	var list []exec.Observer
 	for _, o := range obs {
-		if o != nil && !isNilPointer(o) {
+		if o != nil {
 			list = append(list, o)
 		}
 	}
@@ -239,13 +228,6 @@ func Fanout(obs ...exec.Observer) exec.Observer {
 			o.Event(ev)
 		}
 	})
-}
-
-func isNilPointer(o exec.Observer) bool {
-	if e, ok := o.(*Events); ok {
-		return e == nil
-	}
-	return false
 }
 
 // StepSummary is $GITHUB_STEP_SUMMARY in github mode, else "".
@@ -260,12 +242,7 @@ func StepSummary(mode string, getenv func(string) (string, bool)) string {
 // Finish ends a run's documents: run.end on the event stream (when ev is
 // not nil), then the files of f. Problems are printed to errw as
 // "flowscript: …" lines; they do not change the run's exit code.
-func Finish(errw io.Writer, r *Run, ev *Events, f Files) {
-	if ev != nil {
-		if err := ev.End(); err != nil {
-			fmt.Fprintf(errw, "flowscript: cannot write events: %v\n", err)
-		}
-	}
+func Finish(errw io.Writer, r *Run, f Files) {
 	if err := Write(f, r); err != nil {
 		for _, line := range strings.Split(err.Error(), "\n") {
 			fmt.Fprintln(errw, "flowscript: "+line)

@@ -1,7 +1,6 @@
 package report
 
 import (
-	"bytes"
 	"strings"
 	"testing"
 	"time"
@@ -105,7 +104,7 @@ func TestCellAndCut(t *testing.T) {
 	}
 }
 
-func TestObjectAndEvents(t *testing.T) {
+func TestObject(t *testing.T) {
 	r := sampleRun(t)
 	o := r.Object()
 	got := value.JSON(o)
@@ -116,22 +115,6 @@ func TestObjectAndEvents(t *testing.T) {
 			t.Errorf("report lacks %s:\n%s", want, got)
 		}
 	}
-	var b bytes.Buffer
-	ev := NewEvents(&b, r)
-	ev.Event(&exec.Event{Type: exec.EvNodeEnd, Time: r.Report.Start, Inst: r.Report.Instances[0]})
-	if err := ev.End(); err != nil {
-		t.Fatal(err)
-	}
-	lines := strings.Split(strings.TrimSpace(b.String()), "\n")
-	if len(lines) != 2 {
-		t.Fatalf("want 2 lines, got %q", lines)
-	}
-	if want := `{"seq":1,"ts":"2026-11-25T10:15:00.000Z","run":"20261125T101500Z-000000","event":"node.end","node":"orders","kind":"source/exec","status":"success","attempts":1,"duration_ms":120,"preview":"\"***\""}`; lines[0] != want {
-		t.Errorf("node.end:\n%s\nwant\n%s", lines[0], want)
-	}
-	if !strings.HasPrefix(lines[1], `{"seq":2,"ts":"2026-11-25T10:15:00.420Z","run":"20261125T101500Z-000000","event":"run.end","status":"failed","duration_ms":420,"exit_code":1,`) {
-		t.Errorf("run.end: %s", lines[1])
-	}
 }
 
 func TestExitCode(t *testing.T) {
@@ -139,15 +122,5 @@ func TestExitCode(t *testing.T) {
 		if got := ExitCode(status); got != want {
 			t.Errorf("ExitCode(%q) = %d, want %d", status, got, want)
 		}
-	}
-}
-
-func BenchmarkEventObject(b *testing.B) {
-	r := sampleRun(b)
-	ev := &exec.Event{Type: exec.EvNodeEnd, Time: r.Report.Start, Inst: r.Report.Instances[1]}
-	b.ReportAllocs()
-	var buf []byte
-	for i := 0; b.Loop(); i++ {
-		buf = value.AppendJSON(buf[:0], EventObject(r.ID, i, ev))
 	}
 }

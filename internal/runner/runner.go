@@ -382,14 +382,14 @@ func Run(ctx context.Context, s Streams, o Options) error {
 			fmt.Fprintf(s.Err, "tokens %d (prompt %d, completion %d)\n", u.Total, u.Prompt, u.Completion)
 		}
 	}
-	code := exitCodeOf(rep.Status)
+	code := report.ExitCode(rep.Status)
 	if rec != nil {
 		if err := rec.Finish(rep, code); err != nil {
 			fmt.Fprintf(s.Err, "flowscript: cannot write the run store: %v\n", err)
 		}
 	}
 	rrun.Report = rep
-	report.Finish(s.Err, rrun, nil, report.Files{Dir: s.Cwd, JSON: o.Report, HTML: o.ReportHTML, StepSummary: report.StepSummary(mode, s.Getenv)})
+	report.Finish(s.Err, rrun, report.Files{Dir: s.Cwd, JSON: o.Report, HTML: o.ReportHTML, StepSummary: report.StepSummary(mode, s.Getenv)})
 	writeFooterLog(s, o, flow, runID, rep, mask, maskValue)
 	if rep.Status != exec.RunSuccess {
 		if o.Progress != "none" || rep.Err != nil {
@@ -406,21 +406,6 @@ func Run(ctx context.Context, s Streams, o Options) error {
 		return &RunError{Status: rep.Status}
 	}
 	return writeOutput(s, o, flow, rep.Output, l.Masker)
-}
-
-// exitCodeOf maps a run status to its exit code (execution.md §18).
-func exitCodeOf(status string) int {
-	switch status {
-	case exec.RunSuccess:
-		return 0
-	case exec.RunRejected:
-		return 3
-	case exec.RunTimedOut:
-		return 124
-	case exec.RunInterrupted:
-		return 130
-	}
-	return 1
 }
 
 // writeFooterLog updates the workflow file's execution log when logging
