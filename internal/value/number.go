@@ -65,3 +65,15 @@ func FormatNumber(f float64) string {
 	}
 	return b.String()
 }
+
+// AppendNumber appends the FormatNumber text of f to b; whole numbers
+// below 2^53 take a fast path without an intermediate string.
+func AppendNumber(b []byte, f float64) []byte {
+	if f == math.Trunc(f) && math.Abs(f) < 1<<53 {
+		if f == 0 {
+			return append(b, '0') // also -0
+		}
+		return strconv.AppendInt(b, int64(f), 10)
+	}
+	return append(b, FormatNumber(f)...)
+}

@@ -22,6 +22,9 @@ func TestFormatNumber(t *testing.T) {
 		if got := FormatNumber(tt.in); got != tt.want {
 			t.Errorf("FormatNumber(%v) = %q, want %q", tt.in, got, tt.want)
 		}
+		if got := string(AppendNumber(nil, tt.in)); got != tt.want {
+			t.Errorf("AppendNumber(%v) = %q, want %q", tt.in, got, tt.want)
+		}
 	}
 }
 
