@@ -200,7 +200,12 @@ func (r *Recorder) Event(ev *exec.Event) {
 		n, out := r.final(ev.Inst, ev)
 		preview := ""
 		if n.HasOutput {
-			preview = cut(string(out[:min(len(out), 800)]), 200)
+			if out == nil {
+				// A large output: encoded by the state writer, off the run's path.
+				preview = cut(string(value.AppendJSONPrefix(nil, n.Output, 800)), 200)
+			} else {
+				preview = cut(string(out[:min(len(out), 800)]), 200)
+			}
 		}
 		// Into the state first, then into the journal held until a state
 		// write covers it (see Journal).
@@ -338,7 +343,9 @@ func (r *Recorder) final(in *exec.Instance, ev *exec.Event) (*NodeState, []byte)
 	if n.Status == exec.StatusSuccess {
 		n.Output, n.Redacted = r.maskValue(in.Output)
 		n.HasOutput = true
-		out = value.AppendJSON(make([]byte, 0, value.SizeHint(n.Output)), n.Output)
+		if size := value.SizeHint(n.Output); size <= SpillSize || r.run == nil {
+			out = value.AppendJSON(make([]byte, 0, size), n.Output)
+		} // else: out stays nil, and the state writer encodes and spills it
 	}
 	ne := in.Err
 	if ev != nil && ev.Error != nil {
@@ -365,7 +372,7 @@ func (r *Recorder) store(in *exec.Instance, n *NodeState, out []byte) {
 	} else if r.Definition != nil && in.Node != nil && n.Status != exec.StatusSkipped && n.Status != exec.StatusPending {
 		n.Definition = r.Definition(in.Node)
 	}
-	if r.run != nil {
+	if r.run != nil && (out != nil || !n.HasOutput) {
 		raw, err = r.run.encodeNodeJSON(in.Key, n, out)
 		if err != nil && r.err == nil {
 			r.err = err
@@ -428,6 +435,31 @@ func (r *Recorder) writer() {
 // snapshot encodes the current state into buf. Only copying happens
 // under the lock; sorting and assembling happen outside.
 func (r *Recorder) snapshot(buf []byte) []byte {
+	// Encode the entries that are not encoded yet (large outputs) without
+	// holding the lock, so nodes that end meanwhile are not held up.
+	type pending struct {
+		key string
+		n   *NodeState
+	}
+	var todo []pending
+	r.mu.Lock()
+	for k, n := range r.st.Nodes {
+		if n.raw == nil {
+			todo = append(todo, pending{k, n})
+		}
+	}
+	r.mu.Unlock()
+	for _, p := range todo {
+		raw, err := r.run.encodeNode(p.key, p.n)
+		r.mu.Lock()
+		if err != nil && r.err == nil {
+			r.err = err
+		}
+		if r.st.Nodes[p.key] == p.n && p.n.raw == nil {
+			p.n.raw = raw
+		}
+		r.mu.Unlock()
+	}
 	r.mu.Lock()
 	head := r.head
 	entries := r.entries[:0]

@@ -511,3 +511,31 @@ func TestLoopKeepsLastIteration(t *testing.T) {
 		t.Errorf("keys %s", got)
 	}
 }
+
+// TestRecorderLargeOutput: an output over SpillSize is encoded by the
+// state writer (not on the node's path) and still lands in outputs/, is
+// read back whole, and its node.end preview is the first 200 characters.
+func TestRecorderLargeOutput(t *testing.T) {
+	s, dir, rep := runFlow(t, `<transform id="big" type="template" template="{{ map(range(0, 120000), i => {n: i, s: 'abcdef'}) }}"/>
+<transform id="count" type="template" input="big" template="{{ length(input) }}"/>
+`, nil)
+	if rep.Status != fexec.RunSuccess {
+		t.Fatalf("status %s: %v", rep.Status, rep.Err)
+	}
+	raw := readFile(t, filepath.Join(dir, StateFile))
+	if !strings.Contains(raw, `"output":{"$file":"outputs/big.json"}`) {
+		t.Fatalf("big output not spilled:\n%.600s", raw)
+	}
+	got, err := s.Load(testID, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(got.Nodes["big"].Output.([]any)); n != 120000 {
+		t.Errorf("read back %d items", n)
+	}
+	journal := readFile(t, filepath.Join(dir, JournalFile))
+	want := `"preview":"[{\"n\":0,\"s\":\"abcdef\"},{\"n\":1,\"s\":\"abcdef\"}`
+	if !strings.Contains(journal, want) {
+		t.Errorf("journal lacks the preview %s", want)
+	}
+}

@@ -63,6 +63,54 @@ func SizeHint(v any) int {
 	return 4
 }
 
+// AppendJSONPrefix appends the compact JSON text of v, stopping once at
+// least limit bytes have been added (for previews of large values: the
+// whole text is never built).
+func AppendJSONPrefix(b []byte, v any, limit int) []byte {
+	max := len(b) + limit
+	var walk func(b []byte, v any) []byte
+	walk = func(b []byte, v any) []byte {
+		if len(b) >= max {
+			return b
+		}
+		switch x := v.(type) {
+		case []any:
+			b = append(b, '[')
+			for i, it := range x {
+				if len(b) >= max {
+					return b
+				}
+				if i > 0 {
+					b = append(b, ',')
+				}
+				b = walk(b, it)
+			}
+			return append(b, ']')
+		case *Object:
+			b = append(b, '{')
+			for i, k := range x.keys {
+				if len(b) >= max {
+					return b
+				}
+				if i > 0 {
+					b = append(b, ',')
+				}
+				b = AppendQuoted(b, k)
+				b = append(b, ':')
+				b = walk(b, x.vals[i])
+			}
+			return append(b, '}')
+		case string:
+			if len(x) > limit+4 {
+				x = x[:limit+4] // enough for the prefix (a cut rune is quoted as U+FFFD)
+			}
+			return AppendQuoted(b, x)
+		}
+		return appendJSON(b, v, "", "")
+	}
+	return walk(b, v)
+}
+
 // JSON returns the compact JSON text of v.
 func JSON(v any) string { return string(AppendJSON(nil, v)) }
 
