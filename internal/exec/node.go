@@ -137,20 +137,26 @@ func (e *engine) reuse(f *frame, n *ast.Node, in *Instance) bool {
 		e.setVar(f, n.Field("var").Static.(string), out)
 	case "context":
 		if o, isObj := out.(*value.Object); isObj {
-			e.mu.Lock()
-			next := e.context.Clone()
-			for _, k := range o.Keys() {
-				v, _ := o.Get(k)
-				next.Set(k, v)
-			}
-			e.context = next
-			e.mu.Unlock()
+			e.mergeContext(o)
 		}
 	}
 	if e.observe {
 		e.obs.Event(&Event{Type: EvNodeReuse, Time: now, Inst: in})
 	}
 	return true
+}
+
+// mergeContext sets the keys of o in $context. The context object is
+// replaced, never modified, so environments built earlier keep theirs.
+func (e *engine) mergeContext(o *value.Object) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	next := e.context.Clone()
+	for _, k := range o.Keys() {
+		v, _ := o.Get(k)
+		next.Set(k, v)
+	}
+	e.context = next
 }
 
 // iterationsReusable: nodes inside loop and while iterations always run
@@ -659,14 +665,7 @@ func (e *engine) dispatch(ctx context.Context, f *frame, n *ast.Node, in *Instan
 			}
 			o.Set(s.Field("key").Static.(string), v)
 		}
-		e.mu.Lock()
-		next := e.context.Clone()
-		for _, k := range o.Keys() {
-			v, _ := o.Get(k)
-			next.Set(k, v)
-		}
-		e.context = next
-		e.mu.Unlock()
+		e.mergeContext(o)
 		return o, nil
 	case "output":
 		if len(n.Subs) > 0 {
