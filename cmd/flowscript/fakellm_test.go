@@ -2,18 +2,13 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
-	"os/signal"
 	"strings"
 	"sync"
-	"syscall"
-	"time"
 )
 
 // fakeLLM is the hidden testscript command "fake-llm", a chat-completions
@@ -36,7 +31,7 @@ func fakeLLM() {
 	args := os.Args[1:]
 	switch {
 	case len(args) == 2 && args[0] == "-wait":
-		os.Exit(fixtureWait(args[1]))
+		os.Exit(waitFor("fake-llm", args[1]))
 	case len(args) == 4 && args[0] == "-subst":
 		os.Exit(fakeLLMSubst(args[1], args[2], args[3]))
 	case len(args) == 2 || len(args) == 3:
@@ -145,32 +140,5 @@ func fakeLLMServe(rulesFile, addrFile, logFile string) int {
 			"usage": map[string]int{"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15},
 		})
 	})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "fake-llm:", err)
-		return 1
-	}
-	tmp := addrFile + ".tmp"
-	if err := os.WriteFile(tmp, []byte(ln.Addr().String()), 0o644); err != nil {
-		fmt.Fprintln(os.Stderr, "fake-llm:", err)
-		return 1
-	}
-	if err := os.Rename(tmp, addrFile); err != nil {
-		fmt.Fprintln(os.Stderr, "fake-llm:", err)
-		return 1
-	}
-	srv := &http.Server{ReadHeaderTimeout: 10 * time.Second, Handler: handler}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	go func() {
-		<-ctx.Done()
-		sctx, cancel := context.WithTimeout(context.Background(), time.Second)
-		defer cancel()
-		_ = srv.Shutdown(sctx)
-	}()
-	if err := srv.Serve(ln); err != nil && err != http.ErrServerClosed {
-		fmt.Fprintln(os.Stderr, "fake-llm:", err)
-		return 1
-	}
-	return 0
+	return serveHTTP("fake-llm", handler, addrFile)
 }

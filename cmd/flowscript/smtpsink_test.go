@@ -16,6 +16,8 @@ import (
 
 	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
+
+	"github.com/flowscript/flowscript/internal/atomicfile"
 )
 
 // smtpSink is the hidden testscript command "smtp-sink": a real SMTP
@@ -32,15 +34,7 @@ import (
 func smtpSink() {
 	args := os.Args[1:]
 	if len(args) == 2 && args[0] == "-wait" {
-		deadline := time.Now().Add(10 * time.Second)
-		for time.Now().Before(deadline) {
-			if _, err := os.Stat(args[1]); err == nil {
-				os.Exit(0)
-			}
-			time.Sleep(10 * time.Millisecond)
-		}
-		fmt.Fprintf(os.Stderr, "smtp-sink: %s did not appear\n", args[1])
-		os.Exit(1)
+		os.Exit(waitFor("smtp-sink", args[1]))
 	}
 	if len(args) != 2 {
 		fmt.Fprintln(os.Stderr, "usage: smtp-sink DIR PORTFILE | smtp-sink -wait PORTFILE")
@@ -51,12 +45,7 @@ func smtpSink() {
 		fmt.Fprintln(os.Stderr, "smtp-sink:", err)
 		os.Exit(1)
 	}
-	tmp := args[1] + ".tmp"
-	if err := os.WriteFile(tmp, fmt.Appendf(nil, "smtp_port: %d\n", sink.port), 0o644); err != nil {
-		fmt.Fprintln(os.Stderr, "smtp-sink:", err)
-		os.Exit(1)
-	}
-	if err := os.Rename(tmp, args[1]); err != nil {
+	if err := atomicfile.Write(args[1], fmt.Appendf(nil, "smtp_port: %d\n", sink.port), 0o644); err != nil {
 		fmt.Fprintln(os.Stderr, "smtp-sink:", err)
 		os.Exit(1)
 	}
