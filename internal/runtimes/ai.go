@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/flowscript/flowscript/internal/typedsl"
-	"github.com/flowscript/flowscript/internal/units"
 	"github.com/flowscript/flowscript/internal/value"
 )
 
@@ -164,15 +163,7 @@ func (a *AI) prepare(c *Call) (*aiCall, error) {
 	if ms := c.Num("request-timeout", 0); ms > 0 {
 		rq.timeout = time.Duration(ms * float64(time.Millisecond))
 	}
-	switch r := c.Fields["throttle"].(type) {
-	case units.Rate:
-		rq.throttle = &r
-	case *units.Rate:
-		rq.throttle = r
-	}
-	if rq.throttle != nil && (rq.throttle.N <= 0 || rq.throttle.Per <= 0) {
-		rq.throttle = nil
-	}
+	rq.throttle = throttleOf(c)
 	kind := c.Kind
 	if kind == "" {
 		kind = a.Kind()

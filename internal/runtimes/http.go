@@ -172,15 +172,7 @@ func (h *HTTP) prepare(c *Call) (*httpRequest, error) {
 	if n, ok := c.Fields["max-size"].(float64); ok && n >= 0 {
 		rq.maxSize = int64(n)
 	}
-	switch r := c.Fields["throttle"].(type) {
-	case units.Rate:
-		rq.throttle = &r
-	case *units.Rate:
-		rq.throttle = r
-	}
-	if rq.throttle != nil && (rq.throttle.N <= 0 || rq.throttle.Per <= 0) {
-		rq.throttle = nil
-	}
+	rq.throttle = throttleOf(c)
 	rq.throttleKey = httpThrottleKey(c.RunID, kind, c.Node)
 
 	var err error
@@ -389,4 +381,20 @@ func httpHeaderObject(h http.Header) *value.Object {
 		o.Set(k, strings.Join(lower[k], ", "))
 	}
 	return o
+}
+
+// throttleOf returns the node's throttle rate, or nil without a usable one
+// (http and ai share it).
+func throttleOf(c *Call) *units.Rate {
+	var r *units.Rate
+	switch x := c.Fields["throttle"].(type) {
+	case units.Rate:
+		r = &x
+	case *units.Rate:
+		r = x
+	}
+	if r != nil && (r.N <= 0 || r.Per <= 0) {
+		return nil
+	}
+	return r
 }

@@ -428,17 +428,17 @@ func (d *decoder) testCase(n *yaml.Node) *Case {
 
 // envValues is $env: the case's value, else the default, else null.
 func envValues(fm *frontmatter.Frontmatter, given map[string]any) *value.Object {
-	out := value.NewObject(len(fm.Env))
-	for _, e := range fm.Env {
-		if v, ok := given[e.Name]; ok {
-			out.Set(e.Name, v)
-		} else if e.Default != nil {
-			out.Set(e.Name, *e.Default)
-		} else {
-			out.Set(e.Name, nil)
+	// The case's env replaces the process environment: resolved like it.
+	return frontmatter.ResolveEnv(fm, func(name string) (string, bool) {
+		v, ok := given[name]
+		if !ok {
+			return "", false
 		}
-	}
-	return out
+		if s, isStr := v.(string); isStr {
+			return s, true
+		}
+		return value.Render(v), true
+	})
 }
 
 // names decodes a mapping of declared names to text values (env,
