@@ -308,16 +308,23 @@ func (l *Live) erase(cols int) string {
 	return fmt.Sprintf("\r\x1b[%dA\x1b[J", rows)
 }
 
-// render writes the pending finished lines and redraws the area in one
-// write; the caller holds mu.
-func (l *Live) render() {
-	cols := max(l.size(), 4)
-	var b strings.Builder
+// erasePending starts a write that erases the area and prints the
+// finished lines waiting for it; the caller holds mu.
+func (l *Live) erasePending(cols int) *strings.Builder {
+	b := &strings.Builder{}
 	b.WriteString(l.erase(cols))
 	for _, p := range l.pending {
 		b.WriteString(l.Mask(p) + "\n")
 	}
 	l.pending = l.pending[:0]
+	return b
+}
+
+// render writes the pending finished lines and redraws the area in one
+// write; the caller holds mu.
+func (l *Live) render() {
+	cols := max(l.size(), 4)
+	b := l.erasePending(cols)
 	lines, widths := l.areaLines(cols)
 	for _, s := range lines {
 		b.WriteString(s + "\n")
@@ -341,13 +348,7 @@ func (l *Live) Clear() {
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	cols := max(l.size(), 4)
-	var b strings.Builder
-	b.WriteString(l.erase(cols))
-	for _, p := range l.pending {
-		b.WriteString(l.Mask(p) + "\n")
-	}
-	l.pending = l.pending[:0]
+	b := l.erasePending(max(l.size(), 4))
 	l.area = nil
 	if b.Len() > 0 {
 		io.WriteString(l.w, b.String())
