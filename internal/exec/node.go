@@ -730,15 +730,18 @@ func (e *engine) dispatch(ctx context.Context, f *frame, n *ast.Node, in *Instan
 		Usage: func(prompt, completion, total int) {
 			in.Usage = &Usage{Prompt: prompt, Completion: completion, Total: total}
 		},
-		AI: runtimes.AIDefaults{BaseURL: e.flow.Front.Runtime.AI.BaseURL, APIKeySecret: e.flow.Front.Runtime.AI.APIKeySecret, Model: e.flow.Front.Runtime.AI.Model, TokenBudget: e.flow.Front.Runtime.AI.TokenBudget},
+		Origin: func(o runtimes.Origin) { in.Origin = &o },
+		AI:     runtimes.AIDefaults{BaseURL: e.flow.Front.Runtime.AI.BaseURL, APIKeySecret: e.flow.Front.Runtime.AI.APIKeySecret, Model: e.flow.Front.Runtime.AI.Model, TokenBudget: e.flow.Front.Runtime.AI.TokenBudget},
 		Log: func(stream, line string) {
 			if e.observe {
 				e.obs.Event(&Event{Type: EvNodeLog, Time: e.now(), Inst: in, Stream: stream, Line: line})
 			}
 		},
 	}
+	in.Origin = nil
 	out, err := rt.Run(ctx, call)
 	if err != nil {
+		in.Origin = nil
 		if ctx.Err() != nil {
 			return nil, &NodeError{Code: "R605", Message: "cancelled"}
 		}

@@ -150,6 +150,9 @@ type Instance struct {
 	// Usage is the token usage of an ai node's last attempt, nil for other
 	// nodes.
 	Usage *Usage
+	// Origin is the file Output was decoded from unchanged, when the
+	// runtime reported one (runtimes.Call.Origin); nil otherwise.
+	Origin *runtimes.Origin
 	// Reused is true when a resumed run kept this instance's stored
 	// result instead of running it (for containers: every leaf that ran
 	// inside was reused).

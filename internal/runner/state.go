@@ -148,6 +148,8 @@ func (r *reuser) why(n *ast.Node, key string, flow *ast.Flow) string {
 	switch {
 	case pn == nil:
 		return "new"
+	case pn.Lost != "":
+		return pn.Lost
 	case pn.Status == "skipped":
 		return "skipped"
 	case pn.Status != exec.StatusSuccess:

@@ -57,6 +57,9 @@ func (f *File) Run(ctx context.Context, c *Call) (any, error) {
 	if err != nil {
 		return nil, &Error{Code: "R607", Message: fmt.Sprintf("cannot parse %s: %v", res.Display, err), Cause: err}
 	}
+	if format == FormatJSON && c.Origin != nil {
+		c.Origin(Origin{Path: res.Real, Size: int64(len(data)), Sum: Checksum(data)})
+	}
 	return v, nil
 }
 

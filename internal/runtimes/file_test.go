@@ -625,3 +625,47 @@ func BenchmarkFileReadCSV(b *testing.B) {
 		}
 	}
 }
+
+// A JSON file source reports the file its output was decoded from, with
+// the checksum of the bytes read; other formats, and sinks, do not.
+func TestFileSourceOrigin(t *testing.T) {
+	for _, tc := range []struct {
+		file, content string
+		fields        map[string]any
+		want          bool
+	}{
+		{"x.json", `[{"a": 1}]`, nil, true},
+		{"x.data", "[1]", map[string]any{"format": "json"}, true},
+		{"x.ndjson", "{}\n", nil, false},
+		{"x.csv", "a\n1\n", nil, false},
+		{"x.yaml", "a: 1\n", nil, false},
+	} {
+		c := fileCall(t, "source", map[string]any{"path": tc.file})
+		for k, v := range tc.fields {
+			c.Fields[k] = v
+		}
+		path := filepath.Join(c.WorkflowDir, tc.file)
+		writeTestFile(t, path, tc.content)
+		var got *Origin
+		c.Origin = func(o Origin) { got = &o }
+		if _, err := runFile(c); err != nil {
+			t.Fatalf("%s: %v", tc.file, err)
+		}
+		if !tc.want {
+			if got != nil {
+				t.Errorf("%s: origin %+v", tc.file, got)
+			}
+			continue
+		}
+		want := Origin{Path: path, Size: int64(len(tc.content)), Sum: Checksum([]byte(tc.content))}
+		if got == nil || *got != want {
+			t.Errorf("%s: origin %+v, want %+v", tc.file, got, want)
+		}
+	}
+	c := fileCall(t, "sink", map[string]any{"path": "out.json"})
+	c.Input, c.HasInput = []any{1.0}, true
+	c.Origin = func(o Origin) { t.Errorf("sink reported origin %+v", o) }
+	if _, err := runFile(c); err != nil {
+		t.Fatal(err)
+	}
+}

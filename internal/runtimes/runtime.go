@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"sort"
 
+	"github.com/cespare/xxhash/v2"
+
 	"github.com/flowscript/flowscript/internal/expr"
 )
 
@@ -63,7 +65,23 @@ type Call struct {
 	// its requests (for node.end and the state, execution.md §13). It is
 	// called at most once per attempt, also when the attempt fails.
 	Usage func(prompt, completion, total int)
+	// Origin, when set, takes the file the attempt's output was decoded
+	// from unchanged (a JSON file read as is), so a run store can keep a
+	// large output by linking or copying that file instead of encoding it.
+	Origin func(o Origin)
 }
+
+// Origin is a file whose content a node's output is the exact decoding
+// of. Sum is the checksum (Checksum) of the bytes that were decoded, so a
+// later change to the file is noticed.
+type Origin struct {
+	Path string
+	Size int64
+	Sum  uint64
+}
+
+// Checksum returns the checksum Origin.Sum holds: the xxHash64 of data.
+func Checksum(data []byte) uint64 { return xxhash.Sum64(data) }
 
 // AIDefaults are the `runtime.ai` settings of the workflow a node belongs
 // to: base URL, the name of the secret holding the API key, the default

@@ -343,9 +343,11 @@ func (r *Recorder) final(in *exec.Instance, ev *exec.Event) (*NodeState, []byte)
 	if n.Status == exec.StatusSuccess {
 		n.Output, n.Redacted = r.maskValue(in.Output)
 		n.HasOutput = true
-		if size := value.SizeHint(n.Output); size <= SpillSize || r.run == nil {
-			out = value.AppendJSON(make([]byte, 0, size), n.Output)
-		} // else: out stays nil, and the state writer encodes and spills it
+		if o := in.Origin; o != nil && o.Size > SpillSize && !n.Redacted {
+			n.origin = o // left to the state writer, which links or copies the file
+		} else if out = encodeSmall(n.Output); out == nil {
+			// left to the state writer, which spills it
+		}
 	}
 	ne := in.Err
 	if ev != nil && ev.Error != nil {
@@ -360,7 +362,6 @@ func (r *Recorder) final(in *exec.Instance, ev *exec.Event) (*NodeState, []byte)
 // store puts a final record into the state, with its encoded entry.
 func (r *Recorder) store(in *exec.Instance, n *NodeState, out []byte) {
 	var raw []byte
-	var err error
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.learn(in.Node)
@@ -369,14 +370,14 @@ func (r *Recorder) store(in *exec.Instance, n *NodeState, out []byte) {
 		if n.StartedAt.IsZero() {
 			n.StartedAt = old.StartedAt
 		}
+		if in.Reused {
+			n.spill = old.spill // the stored output, already in its file
+		}
 	} else if r.Definition != nil && in.Node != nil && n.Status != exec.StatusSkipped && n.Status != exec.StatusPending {
 		n.Definition = r.Definition(in.Node)
 	}
 	if r.run != nil && (out != nil || !n.HasOutput) {
-		raw, err = r.run.encodeNodeJSON(in.Key, n, out)
-		if err != nil && r.err == nil {
-			r.err = err
-		}
+		raw = r.run.encodeNodeJSON(n, out)
 	}
 	r.place(in.Key, n)
 	r.st.Nodes[in.Key] = n
@@ -440,23 +441,24 @@ func (r *Recorder) snapshot(buf []byte) []byte {
 	type pending struct {
 		key string
 		n   *NodeState
+		sp  spilled
 	}
 	var todo []pending
 	r.mu.Lock()
 	for k, n := range r.st.Nodes {
 		if n.raw == nil {
-			todo = append(todo, pending{k, n})
+			todo = append(todo, pending{k, n, n.spill})
 		}
 	}
 	r.mu.Unlock()
 	for _, p := range todo {
-		raw, err := r.run.encodeNode(p.key, p.n)
+		raw, sp, err := r.run.encodeNode(p.key, p.n, p.sp)
 		r.mu.Lock()
 		if err != nil && r.err == nil {
 			r.err = err
 		}
 		if r.st.Nodes[p.key] == p.n && p.n.raw == nil {
-			p.n.raw = raw
+			p.n.raw, p.n.spill = raw, sp
 		}
 		r.mu.Unlock()
 	}
@@ -465,11 +467,11 @@ func (r *Recorder) snapshot(buf []byte) []byte {
 	entries := r.entries[:0]
 	for k, n := range r.st.Nodes {
 		if n.raw == nil {
-			raw, err := r.run.encodeNode(k, n)
+			raw, sp, err := r.run.encodeNode(k, n, n.spill)
 			if err != nil && r.err == nil {
 				r.err = err
 			}
-			n.raw = raw
+			n.raw, n.spill = raw, sp
 		}
 		entries = append(entries, snapEntry{key: k, order: n.order, pos: n.pos, raw: n.raw})
 	}

@@ -1,6 +1,8 @@
 package store
 
 import (
+	"encoding/binary"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"sort"
@@ -9,6 +11,7 @@ import (
 	"time"
 
 	"github.com/flowscript/flowscript/internal/exec"
+	"github.com/flowscript/flowscript/internal/runtimes"
 	"github.com/flowscript/flowscript/internal/value"
 )
 
@@ -94,6 +97,24 @@ type NodeState struct {
 	pos   int
 	// raw caches the encoded entry (the Recorder clears it on change).
 	raw []byte
+	// origin is the file Output was decoded from unchanged, when the
+	// runtime reported one and nothing was masked: spilling links or
+	// copies that file instead of encoding the output.
+	origin *runtimes.Origin
+	// spill is the output's file under outputs/, once written or loaded
+	// (set with the Recorder's lock held).
+	spill spilled
+	// Lost says why a spilled output could not be loaded ("stored output
+	// missing", "stored output changed", "stored output corrupt"); the
+	// node then has no output, and a resume runs it again.
+	Lost string
+}
+
+// spilled names a spilled output: its path relative to the run directory
+// and the checksum of its content (runtimes.Checksum; 0: unknown).
+type spilled struct {
+	file string
+	sum  uint64
 }
 
 // NewState returns an empty running state for a new run.
@@ -218,8 +239,9 @@ func appendState(b []byte, s *State, keys []string, raws [][]byte) []byte {
 }
 
 // appendNode appends the compact JSON of one node entry; out is the
-// JSON text to write as its output (the value, or a {"$file"} reference).
-func appendNode(b []byte, n *NodeState, out []byte) []byte {
+// JSON text to write as its output (the value, or a {"$file"} reference
+// whose checksum is sp.sum).
+func appendNode(b []byte, n *NodeState, out []byte, sp spilled) []byte {
 	b = append(b, `{"status":`...)
 	b = value.AppendQuoted(b, n.Status)
 	b = append(b, `,"attempts":`...)
@@ -243,6 +265,14 @@ func appendNode(b []byte, n *NodeState, out []byte) []byte {
 	if n.HasOutput {
 		b = append(b, `,"output":`...)
 		b = append(b, out...)
+		if sp.file != "" && sp.sum != 0 {
+			b = append(b, `,"output_checksum":"`...)
+			b = append(b, checksumPrefix...)
+			var sum [8]byte
+			binary.BigEndian.PutUint64(sum[:], sp.sum)
+			b = hex.AppendEncode(b, sum[:])
+			b = append(b, '"')
+		}
 		b = append(b, `,"redacted":`...)
 		b = strconv.AppendBool(b, n.Redacted)
 	}
@@ -264,6 +294,36 @@ func appendNode(b []byte, n *NodeState, out []byte) []byte {
 // "/", "[" and "]" replaced by "_".
 func OutputFileName(key string) string {
 	return strings.NewReplacer("/", "_", "[", "_", "]", "_").Replace(key) + ".json"
+}
+
+// checksumPrefix starts an output_checksum value.
+const checksumPrefix = "xxh64:"
+
+// loadSpilled reads a spilled output into n. A file that is missing,
+// does not parse or no longer has the recorded checksum (a linked input
+// file changed in place; a torn write after a power loss) leaves n
+// without output and with Lost set, so a resume runs the node again.
+func loadSpilled(n *NodeState, rel, checksum string, readFile func(rel string) ([]byte, error)) {
+	n.Output, n.HasOutput = nil, false
+	data, err := readFile(rel)
+	if err != nil {
+		n.Lost = "stored output missing"
+		return
+	}
+	var sum uint64
+	if hex, ok := strings.CutPrefix(checksum, checksumPrefix); ok {
+		sum, _ = strconv.ParseUint(hex, 16, 64)
+		if sum != runtimes.Checksum(data) {
+			n.Lost = "stored output changed"
+			return
+		}
+	}
+	v, err := value.ParseJSON(data)
+	if err != nil {
+		n.Lost = "stored output corrupt"
+		return
+	}
+	n.Output, n.HasOutput, n.spill = v, true, spilled{rel, sum}
 }
 
 // decodeState parses state.json; readFile reads a spilled output file
@@ -320,13 +380,7 @@ func decodeState(data []byte, readFile func(rel string) ([]byte, error)) (*State
 			if ref, ok := out.(*value.Object); ok && ref.Len() == 1 {
 				if rel, ok := ref.Get("$file"); ok {
 					rs, _ := rel.(string)
-					data, err := readFile(rs)
-					if err != nil {
-						return nil, fmt.Errorf("output of node %q: %v", k, err)
-					}
-					if n.Output, err = value.ParseJSON(data); err != nil {
-						return nil, fmt.Errorf("output of node %q: %s is corrupt: %v", k, rs, err)
-					}
+					loadSpilled(n, rs, d.str(no, "output_checksum"), readFile)
 				}
 			}
 			if r, ok := no.Get("redacted"); ok {
@@ -442,7 +496,7 @@ func (s *State) JSON() []byte {
 		if n.HasOutput {
 			out = value.AppendJSON(nil, n.Output)
 		}
-		raws[i] = appendNode(nil, n, out)
+		raws[i] = appendNode(nil, n, out, spilled{})
 	}
 	return appendState(nil, s, keys, raws)
 }

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -13,6 +14,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/cespare/xxhash/v2"
 
 	"github.com/flowscript/flowscript/internal/value"
 )
@@ -335,36 +338,96 @@ func (r *Run) encodeState(st *State) ([]byte, error) {
 	raws := make([][]byte, len(keys))
 	var firstErr error
 	for i, k := range keys {
-		raw, err := r.encodeNode(k, st.Nodes[k])
+		n := st.Nodes[k]
+		raw, sp, err := r.encodeNode(k, n, n.spill)
 		if err != nil && firstErr == nil {
 			firstErr = err
 		}
-		raws[i] = raw
+		raws[i], n.spill = raw, sp
 	}
 	return appendState(make([]byte, 0, 4096), st, keys, raws), firstErr
 }
 
-// encodeNode renders one node entry, spilling a large output to a file.
-func (r *Run) encodeNode(key string, n *NodeState) ([]byte, error) {
-	var out []byte
-	if n.HasOutput {
-		out = value.AppendJSON(make([]byte, 0, value.SizeHint(n.Output)), n.Output)
+// encodeNode renders one node entry and returns it with the output's
+// spill file. An output whose compact JSON is over SpillSize goes to
+// outputs/<key>.json (see spill), unless it is there already.
+func (r *Run) encodeNode(key string, n *NodeState, sp spilled) ([]byte, spilled, error) {
+	if !n.HasOutput {
+		return appendNode(make([]byte, 0, 160), n, nil, sp), sp, nil
 	}
-	return r.encodeNodeJSON(key, n, out)
+	var err error
+	if sp.file == "" {
+		if out := encodeSmall(n.Output); out != nil {
+			return r.encodeNodeJSON(n, out), sp, nil
+		}
+		sp, err = r.spill(key, n)
+	}
+	return appendNode(nil, n, value.AppendJSON(nil, value.ObjectOf("$file", sp.file)), sp), sp, err
+}
+
+// encodeSmall returns the compact JSON text of v when it is at most
+// SpillSize long, else nil (without encoding much of it).
+func encodeSmall(v any) []byte {
+	if value.MinJSONSize(v, SpillSize) > SpillSize {
+		return nil
+	}
+	if out := value.AppendJSONPrefix(nil, v, SpillSize+1); len(out) <= SpillSize {
+		return out
+	}
+	return nil
 }
 
 // encodeNodeJSON renders a node entry whose output is already encoded as
-// out; an output over SpillSize goes to outputs/<key>.json.
-func (r *Run) encodeNodeJSON(key string, n *NodeState, out []byte) ([]byte, error) {
-	var err error
-	if n.HasOutput && len(out) > SpillSize {
-		rel := OutputsDir + "/" + OutputFileName(key)
-		if err = os.MkdirAll(filepath.Join(r.Dir, OutputsDir), 0o755); err == nil {
-			err = atomicWrite(filepath.Join(r.Dir, filepath.FromSlash(rel)), out, false)
-		}
-		out = value.AppendJSON(nil, value.ObjectOf("$file", rel))
+// out (nil: none).
+func (r *Run) encodeNodeJSON(n *NodeState, out []byte) []byte {
+	return appendNode(make([]byte, 0, 160+len(out)), n, out, spilled{})
+}
+
+// spill writes n's output to outputs/<key>.json: a hard link to (or a
+// copy of) the file it was decoded from when there is one, else the
+// output encoded straight into the file. The checksum lets a resume
+// notice a linked file changed in place (loadSpilled).
+func (r *Run) spill(key string, n *NodeState) (spilled, error) {
+	rel := OutputsDir + "/" + OutputFileName(key)
+	path := filepath.Join(r.Dir, filepath.FromSlash(rel))
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return spilled{}, err
 	}
-	return appendNode(make([]byte, 0, 160+len(out)), n, out), err
+	if o := n.origin; o != nil && linkOrCopy(o.Path, path) == nil {
+		return spilled{rel, o.Sum}, nil
+	} // else (the file is gone): encode the output
+	d := xxhash.New()
+	err := writeAtomic(path, false, func(w io.Writer) error {
+		_, err := value.WriteJSON(io.MultiWriter(w, d), n.Output)
+		return err
+	})
+	return spilled{rel, d.Sum64()}, err
+}
+
+// link is os.Link (tests make it fail).
+var link = os.Link
+
+// linkOrCopy makes dst a hard link to src, or a copy of it where a link
+// is impossible (another file system, protected links).
+func linkOrCopy(src, dst string) error {
+	tmp := dst + ".tmp"
+	os.Remove(tmp)
+	if link(src, tmp) == nil {
+		if err := os.Rename(tmp, dst); err != nil {
+			os.Remove(tmp)
+			return err
+		}
+		return nil
+	}
+	f, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return writeAtomic(dst, false, func(w io.Writer) error {
+		_, err := io.Copy(w, f)
+		return err
+	})
 }
 
 // Close flushes the journal and releases the lock.
@@ -385,15 +448,23 @@ func (r *Run) Close() error {
 	return err
 }
 
-// atomicWrite writes data to path through path.tmp (or a temporary name),
-// fsyncs, renames and, with syncDir, fsyncs the directory.
+// atomicWrite writes data to path through path.tmp, fsyncs, renames and,
+// with syncDir, fsyncs the directory.
 func atomicWrite(path string, data []byte, syncDir bool) error {
+	return writeAtomic(path, syncDir, func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
+}
+
+// writeAtomic is atomicWrite with the content written by write.
+func writeAtomic(path string, syncDir bool, write func(w io.Writer) error) error {
 	tmp := path + ".tmp"
 	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
 	if err != nil {
 		return err
 	}
-	if _, err := f.Write(data); err != nil {
+	if err := write(f); err != nil {
 		f.Close()
 		os.Remove(tmp)
 		return err

@@ -30,7 +30,13 @@ const testID = "20261125T101500Z-3f9a2c"
 // run directory.
 func runFlow(t *testing.T, body string, secrets []string) (*Store, string, *fexec.Report) {
 	t.Helper()
-	dir := t.TempDir()
+	return runFlowIn(t, t.TempDir(), body, secrets)
+}
+
+// runFlowIn is runFlow with the workflow written into dir (where the
+// files it reads are).
+func runFlowIn(t *testing.T, dir, body string, secrets []string) (*Store, string, *fexec.Report) {
+	t.Helper()
 	src := "---\nname: t\nversion: 1.0.0\n---\n<workflow>\n" + body + "</workflow>\n"
 	path := filepath.Join(dir, "t.flow.md")
 	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
