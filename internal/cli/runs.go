@@ -322,7 +322,9 @@ func (a *App) runsShow(o runsOptions, ref, file string) error {
 		out := ""
 		switch {
 		case n.HasOutput:
-			out = cut60(value.JSON(n.Output))
+			out = cut60(string(value.AppendJSONPrefix(nil, n.Output, 240)))
+		case n.Lost != "":
+			out = "(" + n.Lost + ")"
 		case n.Error != nil:
 			out = cut60(oneLine("[" + n.Error.Code + "] " + n.Error.Message))
 		}
