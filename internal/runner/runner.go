@@ -465,8 +465,10 @@ func reportFailure(s Streams, flow *ast.Flow, rep *exec.Report, mask func(string
 	msg := mask(ne.Message)
 	d := &source.Diagnostic{Code: ne.Code, Message: msg}
 	if ne.NodeRef != nil {
+		// An expression's error (R602, R612, R621) or a field's (R603)
+		// points into the attribute; others point at the node's tag.
 		d.File, d.Span = flow.File, ne.Span
-		if ne.Code != "R602" {
+		if ne.Span == (source.Span{}) {
 			d.Span = ne.NodeRef.TagSpan
 		}
 		d.Message = fmt.Sprintf("node %q failed: %s", ne.Node, msg)
