@@ -19,7 +19,7 @@ run-example:
 	$(GO) run ./cmd/flowscript run examples/paid-orders/paid-orders.flow.md
 
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./internal/...
+	$(GO) test -run '^$$' -bench . -benchmem ./internal/... ./cmd/...
 
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime 30s ./internal/parser
