@@ -49,6 +49,9 @@ func openResume(s Streams, o Options, flow *ast.Flow) (*store.Store, *store.Run,
 		run.Close()
 		return nil, nil, nil, &UsageError{Message: fmt.Sprintf("--resume: run %s succeeded: nothing to resume", run.ID)}
 	}
+	if run.Repaired != "" {
+		fmt.Fprintln(s.Err, "warning: "+run.Repaired)
+	}
 	return st, run, prev, nil
 }
 

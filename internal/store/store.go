@@ -91,6 +91,9 @@ func ValidRunID(id string) bool { return runIDPattern.MatchString(id) }
 type Run struct {
 	ID  string
 	Dir string
+	// Repaired says what Resume mended (a torn last journal line), for a
+	// warning; "" when nothing.
+	Repaired string
 
 	lock    *lock
 	nextSeq int64
@@ -133,7 +136,8 @@ func (s *Store) Create(runID string, src []byte) (*Run, error) {
 // (the greatest id whose state names workflowAbs). It takes the lock
 // (a lock of a dead process is replaced), reads state.json, and checks
 // the journal so that event numbers continue. A corrupt or truncated
-// state or journal is an error and nothing is overwritten.
+// state or journal is an error and nothing is overwritten, except that a
+// torn last journal line is cut off (see Run.Repaired).
 func (s *Store) Resume(ref string, workflowAbs string) (*Run, *State, error) {
 	id, err := s.resolve(ref, workflowAbs)
 	if err != nil {
@@ -149,12 +153,20 @@ func (s *Store) Resume(ref string, workflowAbs string) (*Run, *State, error) {
 		l.release()
 		return nil, nil, err
 	}
-	last, err := lastSeq(filepath.Join(dir, JournalFile))
+	journal := filepath.Join(dir, JournalFile)
+	last, keep, torn, err := lastSeq(journal)
+	if err == nil && torn > 0 {
+		err = os.Truncate(journal, keep)
+	}
 	if err != nil {
 		l.release()
 		return nil, nil, fmt.Errorf("run %q: %v", id, err)
 	}
-	return &Run{ID: id, Dir: dir, lock: l, nextSeq: last + 1}, st, nil
+	r := &Run{ID: id, Dir: dir, lock: l, nextSeq: last + 1}
+	if torn > 0 {
+		r.Repaired = fmt.Sprintf("events.ndjson: dropped its last line (%d bytes), cut short by an interrupted write", torn)
+	}
+	return r, st, nil
 }
 
 // Load reads the state of run ref (an id or "last"; with workflowAbs ""
@@ -492,21 +504,22 @@ func writeAtomic(path string, syncDir bool, write func(w io.Writer) error) error
 }
 
 // lastSeq checks a journal and returns its greatest seq (0 when the file
-// is missing or empty). A line that is not a JSON object with a numeric
-// seq, or a last line without its line break, is an error.
-func lastSeq(path string) (int64, error) {
+// is missing or empty). A last line without its line break is a write
+// torn by a power loss (the state never depends on it): keep is the
+// length without it and torn its length. Any other line that is not a
+// JSON object with a numeric seq is an error.
+func lastSeq(path string) (last, keep int64, torn int, err error) {
 	data, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return 0, nil
+		return 0, 0, 0, nil
 	}
 	if err != nil {
-		return 0, err
+		return 0, 0, 0, err
 	}
 	if len(data) > 0 && data[len(data)-1] != '\n' {
-		n := bytes.Count(data, []byte{'\n'}) + 1
-		return 0, fmt.Errorf("events.ndjson is truncated: line %d has no line break", n)
+		cut := bytes.LastIndexByte(data, '\n') + 1
+		torn, data = len(data)-cut, data[:cut]
 	}
-	var last int64
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	sc.Buffer(make([]byte, 0, 64*1024), len(data)+1)
 	line := 0
@@ -514,13 +527,11 @@ func lastSeq(path string) (int64, error) {
 		line++
 		seq, err := seqOf(sc.Bytes())
 		if err != nil {
-			return 0, fmt.Errorf("events.ndjson is corrupt: line %d: %v", line, err)
+			return 0, 0, 0, fmt.Errorf("events.ndjson is corrupt: line %d: %v", line, err)
 		}
-		if seq > last {
-			last = seq
-		}
+		last = max(last, seq)
 	}
-	return last, nil
+	return last, int64(len(data)), torn, nil
 }
 
 func seqOf(line []byte) (int64, error) {

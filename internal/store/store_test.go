@@ -392,7 +392,6 @@ func TestCorrupt(t *testing.T) {
 		{"state of wrong shape", `[1]`, "", "state.json is corrupt: not a JSON object"},
 		{"wrong format", `{"format":2,"run_id":"x"}`, "", "state.json has format 2, want 1"},
 		{"wrong type", `{"format":1,"run_id":"x","attempt":"one"}`, "", `state.json is corrupt: "attempt" is not a number`},
-		{"truncated journal", `{"format":1,"run_id":"x"}`, "{\"seq\":1}\n{\"seq\":2,\"ev", "events.ndjson is truncated: line 2 has no line break"},
 		{"garbage journal", `{"format":1,"run_id":"x"}`, "{\"seq\":1}\nnot json\n", "events.ndjson is corrupt: line 2: invalid JSON"},
 		{"journal without seq", `{"format":1,"run_id":"x"}`, "{\"event\":\"x\"}\n", `events.ndjson is corrupt: line 1: no "seq" number`},
 	}
@@ -415,6 +414,33 @@ func TestCorrupt(t *testing.T) {
 				t.Errorf("lock left behind: %v", err)
 			}
 		})
+	}
+}
+
+// A last journal line without its line break (a write torn by a power
+// loss) is cut off with a note; the events continue after the last whole
+// line.
+func TestResumeRepairsATornJournalLine(t *testing.T) {
+	for _, torn := range []string{"{\"seq\":3,\"ev", "\x00\x00\x00\x00"} {
+		s, r := newRun(t)
+		r.Close()
+		os.WriteFile(filepath.Join(r.Dir, StateFile), []byte(`{"format":1,"run_id":"x"}`), 0o644)
+		whole := "{\"seq\":1}\n{\"seq\":2}\n"
+		os.WriteFile(filepath.Join(r.Dir, JournalFile), []byte(whole+torn), 0o644)
+		run, _, err := s.Resume(testID, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := fmt.Sprintf("events.ndjson: dropped its last line (%d bytes), cut short by an interrupted write", len(torn))
+		if run.Repaired != want {
+			t.Errorf("Repaired %q", run.Repaired)
+		}
+		run.Journal().Append(clock, value.ObjectOf("event", "run.start"))
+		run.Close()
+		got := readFile(t, filepath.Join(r.Dir, JournalFile))
+		if !strings.HasPrefix(got, whole+`{"seq":3,`) || strings.Count(got, "\n") != 3 {
+			t.Errorf("journal after the repair:\n%s", got)
+		}
 	}
 }
 
