@@ -191,7 +191,10 @@ func (e *engine) runBranch(ctx context.Context, f *frame, n *ast.Node, env *expr
 func (e *engine) iterFrame(f *frame, n *ast.Node, in *Instance, i int, info *iterInfo) *frame {
 	p := e.prepared(n)
 	fr := newFrame(f, n.Index+1, p.lastDesc+1, fmt.Sprintf("%s[%d]/", in.Key, i))
-	fr.iter, fr.loop = info, n
+	fr.iter, fr.loop, fr.scope = info, n, f.scope
+	if info.isItem && e.opts.ScopeSum != nil {
+		fr.scope = e.opts.ScopeSum(f.scope, info.item)
+	}
 	return fr
 }
 

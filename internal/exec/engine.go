@@ -192,6 +192,7 @@ type frame struct {
 	iter      *iterInfo     // set for iteration and branch frames
 	loop      *ast.Node     // the iterating container of this frame
 	failure   *NodeError    // a failure of the iteration's own fields
+	scope     uint64        // Instance.Scope of the frame's instances
 }
 
 // iterInfo describes the iteration a frame runs.
@@ -227,7 +228,7 @@ func (e *engine) inst(f *frame, n *ast.Node) *Instance {
 	}
 	in := fr.states[n.Index-fr.lo]
 	if in == nil {
-		in = &Instance{Key: fr.prefix + n.ID, Node: n, Status: StatusPending}
+		in = &Instance{Key: fr.prefix + n.ID, Node: n, Status: StatusPending, Scope: fr.scope}
 		fr.states[n.Index-fr.lo] = in
 	}
 	return in

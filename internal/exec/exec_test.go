@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/fnv"
+	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -285,7 +287,7 @@ func TestReuse(t *testing.T) {
 	rt := &fakeRT{}
 	reg := runtimes.NewRegistry(rt)
 	stored := map[string]any{"a": "A-old", "b": "B-old", "c": "C-old"}
-	reuse := func(n *ast.Node, key string) (any, int, bool) {
+	reuse := func(n *ast.Node, key string, _ uint64) (any, int, bool) {
 		if key == "b" {
 			return nil, 0, false // b changed: it and its dependents run again
 		}
@@ -304,6 +306,67 @@ func TestReuse(t *testing.T) {
 	}
 	if _, ran := rt.ran.Load("c"); !ran {
 		t.Error("a dependent of a re-run node was reused")
+	}
+}
+
+// TestReuseScope: instances inside foreach iterations get the scope sum
+// of their item, and a resume reuses a stored result only for the same
+// scope (the same item at that index).
+func TestReuseScope(t *testing.T) {
+	body := `<source id="src" type="exec" command="x"/>
+<foreach id="each" collection="ITEMS">
+  <transform id="show" type="template" input="src" template="{{ item }}!"/>
+</foreach>
+<output expr="each"/>
+`
+	reg := runtimes.NewRegistry(&fakeRT{quiet: true})
+	for _, tr := range runtimes.Transforms() {
+		reg.Add(tr)
+	}
+	sum := func(parent uint64, vals ...any) uint64 {
+		h := fnv.New64a()
+		fmt.Fprint(h, parent)
+		for _, v := range vals {
+			h.Write([]byte(value.JSON(v)))
+		}
+		return h.Sum64()
+	}
+	run := func(items []any, reuse func(*ast.Node, string, uint64) (any, int, bool)) *exec.Report {
+		t.Helper()
+		src := strings.Replace(body, "ITEMS", strings.ReplaceAll(value.JSON(items), `"`, "'"), 1)
+		rep, err := exec.Run(context.Background(), plan(t, src), exec.Options{Registry: reg, ScopeSum: sum, Reuse: reuse})
+		if err != nil || rep.Status != exec.RunSuccess {
+			t.Fatalf("%v %v", rep.Status, err)
+		}
+		return rep
+	}
+	first := run([]any{"x", "y", "x"}, nil)
+	stored := map[string]*exec.Instance{}
+	for _, in := range first.Instances {
+		stored[in.Key] = in
+	}
+	if stored["src"].Scope != 0 || stored["each"].Scope != 0 {
+		t.Errorf("top-level scopes %d %d", stored["src"].Scope, stored["each"].Scope)
+	}
+	s0, s1, s2 := stored["each[0]/show"].Scope, stored["each[1]/show"].Scope, stored["each[2]/show"].Scope
+	if s0 == 0 || s0 != s2 || s0 == s1 {
+		t.Errorf("iteration scopes %x %x %x", s0, s1, s2)
+	}
+	var reused []string
+	second := run([]any{"x", "z", "x"}, func(n *ast.Node, key string, scope uint64) (any, int, bool) {
+		in := stored[key]
+		if in == nil || in.Scope != scope {
+			return nil, 0, false
+		}
+		reused = append(reused, key)
+		return in.Output, 1, true
+	})
+	sort.Strings(reused)
+	if got := strings.Join(reused, " "); got != "each[0]/show each[2]/show src" {
+		t.Errorf("reused %s", got)
+	}
+	if got := value.JSON(second.Output); got != `["x!","z!","x!"]` {
+		t.Errorf("output %s", got)
 	}
 }
 

@@ -126,7 +126,7 @@ func (e *engine) reuse(f *frame, n *ast.Node, in *Instance) bool {
 			return false
 		}
 	}
-	out, attempts, ok := e.opts.Reuse(n, in.Key)
+	out, attempts, ok := e.opts.Reuse(n, in.Key, in.Scope)
 	if !ok {
 		return false
 	}

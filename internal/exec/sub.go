@@ -91,6 +91,9 @@ func (e *engine) runSub(ctx context.Context, f *frame, n *ast.Node, in *Instance
 	child := newEngine(plan, opts, e.now)
 	child.slots, child.obs, child.observe = e.slots, e.obs, e.observe
 	root := newFrame(nil, 0, len(sub.Nodes), in.Key+"/")
+	if e.opts.ScopeSum != nil {
+		root.scope = e.opts.ScopeSum(in.Scope, vals.Input, vals.Config)
+	}
 	e.mu.Lock()
 	e.subs[in] = &subRun{eng: child, root: root}
 	e.mu.Unlock()

@@ -72,8 +72,14 @@ type Options struct {
 	// success before, its definition is unchanged, the $config, $input and
 	// $env values it reads are unchanged and its output was not redacted.
 	// The executor adds the last rule: every node it depends on was
-	// reused. Nodes inside loop iterations always run again.
-	Reuse func(n *ast.Node, key string) (output any, attempts int, ok bool)
+	// reused. Nodes inside loop iterations always run again. scope is the
+	// instance's Scope, which must equal the stored one.
+	Reuse func(n *ast.Node, key string, scope uint64) (output any, attempts int, ok bool)
+	// ScopeSum, when set (a run with a store), gives every instance inside
+	// a foreach iteration or a sub-workflow its Scope: ScopeSum(parent,
+	// values...) chains the enclosing scope's sum with the iteration's
+	// item, or with the sub-workflow's input and config. nil: all zero.
+	ScopeSum func(parent uint64, values ...any) uint64
 }
 
 // NodeError is a node failure as recorded and reported (the $error object
@@ -153,6 +159,11 @@ type Instance struct {
 	// Origin is the file Output was decoded from unchanged, when the
 	// runtime reported one (runtimes.Call.Origin); nil otherwise.
 	Origin *runtimes.Origin
+	// Scope is the checksum of what the instance's enclosing foreach
+	// iterations and sub-workflows were given (Options.ScopeSum; 0 at the
+	// top level): a resume reuses a stored result only for the same
+	// scope, that is for the same items (execution.md §14).
+	Scope uint64
 	// Reused is true when a resumed run kept this instance's stored
 	// result instead of running it (for containers: every leaf that ran
 	// inside was reused).

@@ -336,18 +336,21 @@ func Run(ctx context.Context, s Streams, o Options) error {
 		obs = rec
 	}
 	rrun := &report.Run{ID: runID, Attempt: attempt, File: o.File, Flow: flow, Plan: l.Plan, Masker: l.Masker}
-	var reuseFn func(*ast.Node, string) (any, int, bool)
+	var reuseFn func(*ast.Node, string, uint64) (any, int, bool)
 	if reuse != nil {
 		deps := func(n *ast.Node) []*ast.Node { return l.Plan.Deps[n.Index] }
 		n, running := reuse.summary(flow, deps)
 		if mode != "none" {
 			fmt.Fprintln(s.Err, mask(resumeLine(runID, attempt, n, running)))
 		}
-		reuseFn = func(n *ast.Node, key string) (any, int, bool) {
+		reuseFn = func(n *ast.Node, key string, scope uint64) (any, int, bool) {
 			if reuse.why(n, key, flow) != "" {
 				return nil, 0, false
 			}
 			pn := reuse.prev.Nodes[key]
+			if pn.Scope != scope {
+				return nil, 0, false // other items, or a sub-workflow given other values
+			}
 			return pn.Output, pn.Attempts, true
 		}
 	} else if plain != nil {
@@ -370,7 +373,7 @@ func Run(ctx context.Context, s Streams, o Options) error {
 		MaxConcurrency: conc, Registry: reg, Config: l.Config, Input: l.Input, Secrets: l.Secrets, Env: l.Env,
 		RunID: runID, Attempt: attempt, AllowPaths: o.AllowPaths, BaseEnv: os.Environ(), Observer: obs,
 		Runtime: rt, Timeout: timeout, Now: s.Now, Scheduler: scheduler(o, flow),
-		SubResolver: subResolver(s), Decide: decider(s, o), Reuse: reuseFn,
+		SubResolver: subResolver(s), Decide: decider(s, o), Reuse: reuseFn, ScopeSum: scopeSum(run, l.Masker),
 	})
 	runtimes.CloseDatabases(runID)
 	if err != nil {

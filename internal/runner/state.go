@@ -1,8 +1,10 @@
 package runner
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,6 +12,8 @@ import (
 	"github.com/flowscript/flowscript/internal/ast"
 	"github.com/flowscript/flowscript/internal/exec"
 	"github.com/flowscript/flowscript/internal/expr"
+	"github.com/flowscript/flowscript/internal/redact"
+	"github.com/flowscript/flowscript/internal/runtimes"
 	"github.com/flowscript/flowscript/internal/store"
 	"github.com/flowscript/flowscript/internal/value"
 )
@@ -268,4 +272,24 @@ func (r *reuser) carried(waves [][]*ast.Node, deps func(*ast.Node) []*ast.Node, 
 		}
 	}
 	return out
+}
+
+// scopeSum is exec.Options.ScopeSum for a run with a store (nil without):
+// the checksum of the parent's sum and the values' compact JSON texts. A
+// value holding a secret gets a random sum instead, so no checksum of a
+// secret is stored and such a scope is never reused.
+func scopeSum(run *store.Run, m *redact.Masker) func(parent uint64, values ...any) uint64 {
+	if run == nil {
+		return nil
+	}
+	return func(parent uint64, values ...any) uint64 {
+		b := binary.BigEndian.AppendUint64(make([]byte, 0, 64), parent)
+		for _, v := range values {
+			if _, masked := m.Value(v); masked {
+				return rand.Uint64() | 1
+			}
+			b = append(value.AppendJSON(b, v), '\n')
+		}
+		return runtimes.Checksum(b) | 1
+	}
 }

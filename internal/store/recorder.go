@@ -331,7 +331,7 @@ func (r *Recorder) nodeStart(ev *exec.Event) {
 // at Finish) with its masked output, and that output's compact JSON.
 func (r *Recorder) final(in *exec.Instance, ev *exec.Event) (*NodeState, []byte) {
 	n := &NodeState{Status: in.Status, Attempts: in.Attempts, StartedAt: in.Start, EndedAt: in.End,
-		DurationMS: in.Duration().Milliseconds(), Usage: in.Usage}
+		DurationMS: in.Duration().Milliseconds(), Usage: in.Usage, Scope: in.Scope}
 	if ev != nil {
 		if ev.Type == exec.EvNodeSkip {
 			n.Status = exec.StatusSkipped

@@ -91,6 +91,10 @@ type NodeState struct {
 	Error    *Error
 	// Usage is the token usage of an ai node (nil for others).
 	Usage *exec.Usage
+	// Scope is the instance's exec.Instance.Scope: the checksum of the
+	// items of its enclosing foreach iterations and of what its enclosing
+	// sub-workflows were given (0 at the top level).
+	Scope uint64
 
 	// order sorts keys in document order; pos is the load/insert order.
 	order []int
@@ -262,16 +266,14 @@ func appendNode(b []byte, n *NodeState, out []byte, sp spilled) []byte {
 		b = append(b, `,"definition":`...)
 		b = value.AppendQuoted(b, n.Definition)
 	}
+	if n.Scope != 0 {
+		b = appendChecksum(append(b, `,"scope":`...), n.Scope)
+	}
 	if n.HasOutput {
 		b = append(b, `,"output":`...)
 		b = append(b, out...)
 		if sp.file != "" && sp.sum != 0 {
-			b = append(b, `,"output_checksum":"`...)
-			b = append(b, checksumPrefix...)
-			var sum [8]byte
-			binary.BigEndian.PutUint64(sum[:], sp.sum)
-			b = hex.AppendEncode(b, sum[:])
-			b = append(b, '"')
+			b = appendChecksum(append(b, `,"output_checksum":`...), sp.sum)
 		}
 		b = append(b, `,"redacted":`...)
 		b = strconv.AppendBool(b, n.Redacted)
@@ -296,8 +298,27 @@ func OutputFileName(key string) string {
 	return strings.NewReplacer("/", "_", "[", "_", "]", "_").Replace(key) + ".json"
 }
 
-// checksumPrefix starts an output_checksum value.
+// checksumPrefix starts an output_checksum or scope value.
 const checksumPrefix = "xxh64:"
+
+// appendChecksum appends sum as a JSON string "xxh64:<16 hex digits>".
+func appendChecksum(b []byte, sum uint64) []byte {
+	var raw [8]byte
+	binary.BigEndian.PutUint64(raw[:], sum)
+	b = append(append(b, '"'), checksumPrefix...)
+	return append(hex.AppendEncode(b, raw[:]), '"')
+}
+
+// parseChecksum reads a value written by appendChecksum (0 when absent
+// or malformed).
+func parseChecksum(s string) uint64 {
+	h, ok := strings.CutPrefix(s, checksumPrefix)
+	if !ok || len(h) != 16 {
+		return 0
+	}
+	sum, _ := strconv.ParseUint(h, 16, 64)
+	return sum
+}
 
 // loadSpilled reads a spilled output into n. A file that is missing,
 // does not parse or no longer has the recorded checksum (a linked input
@@ -310,13 +331,10 @@ func loadSpilled(n *NodeState, rel, checksum string, readFile func(rel string) (
 		n.Lost = "stored output missing"
 		return
 	}
-	var sum uint64
-	if hex, ok := strings.CutPrefix(checksum, checksumPrefix); ok {
-		sum, _ = strconv.ParseUint(hex, 16, 64)
-		if sum != runtimes.Checksum(data) {
-			n.Lost = "stored output changed"
-			return
-		}
+	sum := parseChecksum(checksum)
+	if sum != 0 && sum != runtimes.Checksum(data) {
+		n.Lost = "stored output changed"
+		return
 	}
 	v, err := value.ParseJSON(data)
 	if err != nil {
@@ -374,7 +392,8 @@ func decodeState(data []byte, readFile func(rel string) ([]byte, error)) (*State
 		}
 		n := &NodeState{pos: i, Status: d.str(no, "status"), Attempts: d.int(no, "attempts"),
 			StartedAt: d.time(no, "started_at"), EndedAt: d.time(no, "ended_at"),
-			DurationMS: int64(d.int(no, "duration_ms")), Definition: d.str(no, "definition"), Error: d.error(no, "error")}
+			DurationMS: int64(d.int(no, "duration_ms")), Definition: d.str(no, "definition"), Error: d.error(no, "error"),
+			Scope: parseChecksum(d.str(no, "scope"))}
 		if out, ok := no.Get("output"); ok {
 			n.Output, n.HasOutput = out, true
 			if ref, ok := out.(*value.Object); ok && ref.Len() == 1 {
