@@ -247,16 +247,22 @@ func resumeLine(runID string, attempt, reused int, running []string) string {
 	return line
 }
 
-// carried returns copies of the stored entries of the top-level leaves
-// this resume will reuse (their dependencies reusable too, in wave
-// order), to start the new attempt's state with: a crash before they are
-// reused again then keeps them for the next resume. Containers and what
-// depends on them are left out (decided while running).
+// carried returns copies of the stored entries this resume will reuse,
+// to start the new attempt's state with, so that a crash before they are
+// reused again keeps them for the next resume: the top-level leaves whose
+// dependencies are reusable too (in wave order), and the whole iterations
+// of top-level foreach nodes that may be reused (see keptIterations).
+// Other containers and what depends on them are left out (decided while
+// running).
 func (r *reuser) carried(waves [][]*ast.Node, deps func(*ast.Node) []*ast.Node, flow *ast.Flow) map[string]*store.NodeState {
 	ok := map[*ast.Node]bool{}
 	out := map[string]*store.NodeState{}
+	var loops []*ast.Node
 	for _, w := range waves {
 		for _, n := range w {
+			if n.Tag == "foreach" {
+				loops = append(loops, n)
+			}
 			if n.Spec != nil && n.Spec.Container || n.Tag == "include" || n.Tag == "call" || r.why(n, n.ID, flow) != "" {
 				continue
 			}
@@ -271,7 +277,91 @@ func (r *reuser) carried(waves [][]*ast.Node, deps func(*ast.Node) []*ast.Node, 
 			}
 		}
 	}
+	for _, n := range loops {
+		for _, k := range r.keptIterations(n, ok, deps, flow) {
+			c := *r.prev.Nodes[k]
+			out[k] = &c
+		}
+	}
 	return out
+}
+
+// keptIterations lists the stored keys of the iterations of foreach n
+// that may be carried: n's definition and the values it reads are
+// unchanged, everything outside n that n or a node inside it depends on
+// is carried (ok), and the iteration ended with every node in it
+// successful or skipped and unchanged. Such an entry is as good as when it
+// was stored; the run still checks it (items through the scope checksum)
+// before reusing it. Iterations holding sub-workflows are left out.
+func (r *reuser) keptIterations(n *ast.Node, ok map[*ast.Node]bool, deps func(*ast.Node) []*ast.Node, flow *ast.Flow) []string {
+	if pn := r.prev.Nodes[n.ID]; pn == nil || pn.Definition != definition(n, flow) || r.readsChanged(n) {
+		return nil
+	}
+	inside := func(d *ast.Node) bool {
+		for p := d; p != nil; p = p.Parent {
+			if p == n {
+				return true
+			}
+		}
+		return false
+	}
+	outsideOK := true
+	var walk func(m *ast.Node)
+	walk = func(m *ast.Node) {
+		for _, d := range deps(m) {
+			outsideOK = outsideOK && (inside(d) || ok[d])
+		}
+		for _, sc := range m.Scopes {
+			for _, c := range sc.Nodes {
+				walk(c)
+			}
+		}
+	}
+	walk(n)
+	if !outsideOK {
+		return nil
+	}
+	iters := map[string][]string{} // "each[3]/" → its keys
+	for k := range r.prev.Nodes {
+		rest, found := strings.CutPrefix(k, n.ID+"[")
+		if j := strings.Index(rest, "]/"); found && j > 0 {
+			p := k[:len(n.ID)+1+j+2]
+			iters[p] = append(iters[p], k)
+		}
+	}
+	var keys []string
+	for _, ks := range iters {
+		whole := true
+		for _, k := range ks {
+			whole = whole && r.keptInIteration(k, flow)
+		}
+		if whole {
+			keys = append(keys, ks...)
+		}
+	}
+	return keys
+}
+
+// keptInIteration reports whether the stored entry at key (inside a
+// foreach iteration) ended well and its node is unchanged.
+func (r *reuser) keptInIteration(key string, flow *ast.Flow) bool {
+	segs := strings.Split(key, "/")
+	for _, s := range segs[:len(segs)-1] {
+		if !strings.HasSuffix(s, "]") {
+			return false // inside a sub-workflow
+		}
+	}
+	n := flow.ByID[segs[len(segs)-1]]
+	pn := r.prev.Nodes[key]
+	switch {
+	case n == nil:
+		return false
+	case pn.Status == "skipped":
+		return pn.Definition == "" || pn.Definition == definition(n, flow)
+	case n.Spec != nil && n.Spec.Container:
+		return pn.Status == exec.StatusSuccess && pn.Definition == definition(n, flow)
+	}
+	return r.why(n, key, flow) == ""
 }
 
 // scopeSum is exec.Options.ScopeSum for a run with a store (nil without):
