@@ -731,6 +731,7 @@ func (e *engine) dispatch(ctx context.Context, f *frame, n *ast.Node, in *Instan
 			in.Usage = &Usage{Prompt: prompt, Completion: completion, Total: total}
 		},
 		Origin: func(o runtimes.Origin) { in.Origin = &o },
+		Now:    e.now,
 		AI:     runtimes.AIDefaults{BaseURL: e.flow.Front.Runtime.AI.BaseURL, APIKeySecret: e.flow.Front.Runtime.AI.APIKeySecret, Model: e.flow.Front.Runtime.AI.Model, TokenBudget: e.flow.Front.Runtime.AI.TokenBudget},
 		Log: func(stream, line string) {
 			if e.observe {

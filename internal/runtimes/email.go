@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/mail"
 	"strings"
+	"time"
 
 	"github.com/flowscript/flowscript/internal/value"
 )
@@ -26,6 +27,7 @@ type emailMessage struct {
 	from                 *mail.Address
 	to, cc, bcc, replyTo []*mail.Address
 	subject, text, html  string
+	date                 time.Time // the Date header
 	hasText, hasHTML     bool
 	secrets              []string // password, api key: never in messages
 	provider             string
@@ -58,7 +60,7 @@ func (e *Email) Run(ctx context.Context, c *Call) (any, error) {
 
 // emailMessageOf reads and checks the message fields.
 func emailMessageOf(c *Call) (*emailMessage, error) {
-	m := &emailMessage{provider: c.Str("provider")}
+	m := &emailMessage{provider: c.Str("provider"), date: c.Clock()}
 	if m.provider == "" {
 		m.provider = "smtp"
 	}

@@ -196,7 +196,7 @@ func smtpMessage(m *emailMessage) (*gomail.Msg, string) {
 	msg.Subject(m.subject)
 	id := uuid.NewString() + "@flowscript"
 	msg.SetMessageIDWithValue(id)
-	msg.SetDate()
+	msg.SetDateWithValue(m.date)
 	switch {
 	case m.hasText && m.hasHTML:
 		msg.SetBodyString(gomail.TypeTextPlain, m.text)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"time"
 
 	"github.com/cespare/xxhash/v2"
 
@@ -65,6 +66,9 @@ type Call struct {
 	// its requests (for node.end and the state, execution.md §13). It is
 	// called at most once per attempt, also when the attempt fails.
 	Usage func(prompt, completion, total int)
+	// Now is the run's clock (frozen by FLOWSCRIPT_TEST_CLOCK in tests);
+	// nil is the real one. See Clock.
+	Now func() time.Time
 	// Origin, when set, takes the file the attempt's output was decoded
 	// from unchanged (a JSON file read as is), so a run store can keep a
 	// large output by linking or copying that file instead of encoding it.
@@ -89,6 +93,14 @@ func Checksum(data []byte) uint64 { return xxhash.Sum64(data) }
 type AIDefaults struct {
 	BaseURL, APIKeySecret, Model string
 	TokenBudget                  int
+}
+
+// Clock returns the current time on the run's clock.
+func (c *Call) Clock() time.Time {
+	if c.Now != nil {
+		return c.Now()
+	}
+	return time.Now()
 }
 
 // Str returns a string field ("" when absent or not a string).
