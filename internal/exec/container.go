@@ -296,6 +296,9 @@ func (e *engine) runForeach(ctx context.Context, f *frame, n *ast.Node, in *Inst
 	if !ok {
 		return nil, &NodeError{Code: "R603", Message: "foreach needs an array, got " + value.TypeName(coll)}
 	}
+	if e.observe {
+		e.obs.Event(&Event{Type: EvForeachItems, Time: e.now(), Inst: in, Count: len(items)})
+	}
 	conc := 1
 	if c := n.Field("concurrency"); c != nil && c.IsStatic {
 		conc = int(c.Static.(float64))

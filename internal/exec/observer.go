@@ -12,6 +12,10 @@ const (
 	EvNodeSkip  = "node.skip"
 	EvNodeEnd   = "node.end"
 	EvNodeReuse = "node.reused"
+	// EvForeachItems tells how many items a foreach's collection holds
+	// (Count), once evaluated: for progress displays only; it is not an
+	// event of the journal.
+	EvForeachItems = "foreach.items"
 )
 
 // Event is one thing that happened during a run.
@@ -30,6 +34,7 @@ type Event struct {
 	DelayMS int64      // node.retry
 	Error   *NodeError // node.retry, node.end
 	Status  string     // wave.end, node.end
+	Count   int        // foreach.items
 
 	Checkpoint *CheckpointRequest // checkpoint.wait
 	Decision   *Decision          // checkpoint.decision

@@ -177,15 +177,16 @@ func (l *Live) Event(ev *exec.Event) {
 					t.body++
 				}
 			}
-			if items, ok := ev.Inst.Input.([]any); ok && ev.Inst.HasInput && n.Field("collection") == nil {
-				t.total = len(items)
-			}
 		}
 		l.tasks = append(l.tasks, t)
 		l.byInst[ev.Inst] = t
 	case exec.EvNodeLog:
 		if t := l.byInst[ev.Inst]; t != nil {
 			t.last = ev.Line
+		}
+	case exec.EvForeachItems:
+		if t := l.byInst[ev.Inst]; t != nil {
+			t.total = ev.Count
 		}
 	case exec.EvNodeRetry:
 		line, _ := EventLine(ev)

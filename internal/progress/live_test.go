@@ -183,9 +183,16 @@ func TestLiveForeachBar(t *testing.T) {
 	fe := &ast.Node{ID: "each", Kind: "foreach", Tag: "foreach"}
 	body := &ast.Node{ID: "work", Kind: "transform/exec", Tag: "transform", Parent: fe}
 	fe.Scopes = []*ast.Scope{{Nodes: []*ast.Node{body}}}
-	in := &exec.Instance{Key: "each", Node: fe, Input: []any{1.0, 2.0, 3.0, 4.0}, HasInput: true}
+	in := &exec.Instance{Key: "each", Node: fe}
 	l.Event(&exec.Event{Type: exec.EvNodeStart, Inst: in, Attempt: 1})
-	for i := range 2 {
+	it := &exec.Instance{Key: "each[0]/work", Node: body, Status: exec.StatusSuccess}
+	l.Event(&exec.Event{Type: exec.EvNodeEnd, Inst: it})
+	if lines, _ := l.areaLines(100); len(lines) != 1 || !strings.Contains(lines[0], " 1 done") {
+		t.Fatalf("area = %q before the item count, want 1 done", lines)
+	}
+	// The count arrives once the collection is evaluated.
+	l.Event(&exec.Event{Type: exec.EvForeachItems, Inst: in, Count: 4})
+	for i := 1; i < 2; i++ {
 		it := &exec.Instance{Key: "each[" + strconv.Itoa(i) + "]/work", Node: body, Status: exec.StatusSuccess}
 		l.Event(&exec.Event{Type: exec.EvNodeEnd, Inst: it})
 	}

@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -59,7 +60,7 @@ func TestLiveInTerminal(t *testing.T) {
 	t.Cleanup(func() { exec.Command(tmux, "-L", sock, "kill-server").Run() })
 
 	deadline := time.Now().Add(20 * time.Second)
-	sawArea, resized := false, false
+	sawArea, sawCount, resized := false, false, false
 	start := time.Now()
 	for {
 		if _, err := os.Stat(filepath.Join(dir, "exit.txt")); err == nil {
@@ -71,6 +72,9 @@ func TestLiveInTerminal(t *testing.T) {
 		pane := run("capture-pane", "-p", "-t", "t")
 		if strings.Contains(pane, "each (foreach)") || strings.Contains(pane, "slow (source/exec)") {
 			sawArea = true
+		}
+		if regexp.MustCompile(`each \(foreach\) .*\] [0-5]/5`).MatchString(pane) {
+			sawCount = true
 		}
 		if !resized && time.Since(start) > 500*time.Millisecond {
 			run("resize-window", "-t", "t", "-x", "50", "-y", "40")
@@ -86,6 +90,9 @@ func TestLiveInTerminal(t *testing.T) {
 	}
 	if !sawArea {
 		t.Errorf("never saw the running area")
+	}
+	if !sawCount {
+		t.Errorf("never saw the foreach bar with its item count (N/5)")
 	}
 	for _, want := range []string{"run 2026", "ok    slow", "ok    quick", "ok    each[4]/work", "ok    after", "done success in "} {
 		if !strings.Contains(pane, want) && !strings.Contains(pane, strings.Replace(want, "run 2026", "run 20", 1)) {

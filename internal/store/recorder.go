@@ -196,6 +196,8 @@ func (r *Recorder) Event(ev *exec.Event) {
 	case exec.EvNodeStart:
 		r.j.appendExec(ev, ts, r.maskStr, "", false)
 		r.nodeStart(ev)
+	case exec.EvForeachItems:
+		// for progress displays; not an event of the journal
 	case exec.EvNodeSkip, exec.EvNodeEnd:
 		n, out := r.final(ev.Inst, ev)
 		preview := ""
