@@ -39,7 +39,7 @@ func (e *engine) runContainer(ctx context.Context, f *frame, n *ast.Node, in *In
 	if f := n.Field("timeout"); f != nil && f.IsStatic && n.Tag != "timeout" {
 		var cancel context.CancelFunc
 		d := msDur(f.Static)
-		cctx, cancel = context.WithTimeoutCause(ctx, d, &nodeTimeout{d})
+		cctx, cancel = e.withTimeout(ctx, d, &nodeTimeout{d})
 		defer cancel()
 	}
 	var out any
@@ -543,7 +543,7 @@ func (e *engine) runParallel(ctx context.Context, f *frame, n *ast.Node, in *Ins
 
 func (e *engine) runTimeout(ctx context.Context, f *frame, n *ast.Node, env *expr.Env) (any, *NodeError) {
 	d := msDur(n.Field("duration").Static)
-	tctx, cancel := context.WithTimeoutCause(ctx, d, &nodeTimeout{d})
+	tctx, cancel := e.withTimeout(ctx, d, &nodeTimeout{d})
 	defer cancel()
 	body := n.Scopes[0]
 	err := e.runScope(tctx, f, e.plan.ScopeGraph(body), false)

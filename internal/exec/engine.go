@@ -244,11 +244,27 @@ func (f *frame) lookup(i int) *Instance {
 }
 
 // runScope runs the waves of graph g in frame f. It returns errStop (or
-// a context error) when the scope failed.
+// a context error) when the scope failed. Once it has finished, the
+// scope's handlers that no node invoked are skipped (nodes.md §1.3).
 func (e *engine) runScope(ctx context.Context, f *frame, g *dag.Graph, top bool) error {
+	var err error
 	if e.opts.Scheduler == "eager" {
-		return e.runScopeEager(ctx, f, g)
+		err = e.runScopeEager(ctx, f, g)
+	} else {
+		err = e.runWaves(ctx, f, g, top)
 	}
+	if err == nil {
+		for _, h := range g.Handlers {
+			if in := e.inst(f, h); in != nil && in.Status == StatusPending {
+				e.skipNode(f, h, "handler not invoked")
+			}
+		}
+	}
+	return err
+}
+
+// runWaves runs the waves of g one after the other.
+func (e *engine) runWaves(ctx context.Context, f *frame, g *dag.Graph, top bool) error {
 	scopeKey := ""
 	if g.Scope.Owner != nil {
 		scopeKey = f.prefix + g.Scope.Owner.ID

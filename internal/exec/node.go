@@ -633,7 +633,7 @@ func (e *engine) attemptWith(ctx context.Context, f *frame, n *ast.Node, in *Ins
 	if ms, ok := vals["timeout"].(float64); ok && ms > 0 && n.Spec != nil && !n.Spec.Container && n.Tag != "checkpoint" {
 		var cancel context.CancelFunc
 		d := time.Duration(ms) * time.Millisecond
-		actx, cancel = context.WithTimeoutCause(ctx, d, &nodeTimeout{d})
+		actx, cancel = e.withTimeout(ctx, d, &nodeTimeout{d})
 		defer cancel()
 	}
 	out, ne := e.dispatch(actx, f, n, in, env, vals, lazy, deferred)
@@ -767,6 +767,14 @@ func (e *engine) sleep(ctx context.Context, d time.Duration) error {
 		return e.opts.Sleep(ctx, d)
 	}
 	return sleep(ctx, d)
+}
+
+// withTimeout is context.WithTimeoutCause on the run's clock.
+func (e *engine) withTimeout(ctx context.Context, d time.Duration, cause error) (context.Context, context.CancelFunc) {
+	if e.opts.WithTimeout != nil {
+		return e.opts.WithTimeout(ctx, d, cause)
+	}
+	return context.WithTimeoutCause(ctx, d, cause)
 }
 
 // sleep waits d or until ctx is done.

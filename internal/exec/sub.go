@@ -101,7 +101,7 @@ func (e *engine) runSub(ctx context.Context, f *frame, n *ast.Node, in *Instance
 	if ms := sub.Front.Runtime.Timeout; ms > 0 {
 		var cancel context.CancelFunc
 		d := time.Duration(ms) * time.Millisecond
-		sctx, cancel = context.WithTimeoutCause(ctx, d, &nodeTimeout{d})
+		sctx, cancel = e.withTimeout(ctx, d, &nodeTimeout{d})
 		defer cancel()
 	}
 	if err := child.runScope(sctx, root, plan.Root, false); err != nil {

@@ -64,6 +64,10 @@ type Options struct {
 	// Sleep waits d (delays, retry backoffs); nil sleeps for real. The test
 	// harness passes a virtual clock that returns at once.
 	Sleep func(ctx context.Context, d time.Duration) error
+	// WithTimeout sets the deadlines of attempts, <timeout> groups and
+	// sub-workflows: context.WithTimeoutCause when nil; the test harness
+	// passes one on its virtual clock, which Sleep advances.
+	WithTimeout func(ctx context.Context, d time.Duration, cause error) (context.Context, context.CancelFunc)
 	// KeepFields records each instance's rendered field values in
 	// Instance.Fields (for test expectations).
 	KeepFields bool

@@ -16,21 +16,30 @@ var (
 	errRunTimeout  = errors.New("run timed out")
 )
 
-// limit is a point of virtual time that cancels the run.
+// limit is a point of virtual time that cancels something: the case, or
+// the context of a deadline set by WithTimeout.
 type limit struct {
-	at    time.Duration
-	cause error
+	at   time.Duration
+	fire func()
 }
 
 // vclock is the virtual clock of one case: now() starts at start and moves
 // only when something sleeps. Sleep returns at once; passing a limit
-// cancels the case with the limit's cause.
+// fires it (cancels the case, or times out a node or a <timeout> group).
 type vclock struct {
 	mu      sync.Mutex
 	start   time.Time
 	elapsed time.Duration
-	limits  []limit
-	cancel  context.CancelCauseFunc
+	limits  []*limit
+}
+
+// addLimit adds a limit at elapsed time at.
+func (c *vclock) addLimit(at time.Duration, fire func()) *limit {
+	l := &limit{at: at, fire: fire}
+	c.mu.Lock()
+	c.limits = append(c.limits, l)
+	c.mu.Unlock()
+	return l
 }
 
 // Now returns the virtual time.
@@ -47,7 +56,27 @@ func (c *vclock) Elapsed() time.Duration {
 	return c.elapsed
 }
 
-// Sleep advances the clock by d without waiting.
+// WithTimeout is context.WithTimeoutCause on the virtual clock
+// (exec.Options.WithTimeout): the context is cancelled with cause when a
+// sleep passes d from now.
+func (c *vclock) WithTimeout(ctx context.Context, d time.Duration, cause error) (context.Context, context.CancelFunc) {
+	cctx, cancel := context.WithCancelCause(ctx)
+	l := c.addLimit(c.Elapsed()+d, func() { cancel(cause) })
+	return cctx, func() {
+		c.mu.Lock()
+		for i, x := range c.limits {
+			if x == l {
+				c.limits = append(c.limits[:i], c.limits[i+1:]...)
+				break
+			}
+		}
+		c.mu.Unlock()
+		cancel(context.Canceled)
+	}
+}
+
+// Sleep advances the clock by d without waiting. Each limit passed on the
+// way fires, earliest first; the sleep stops early when that cancels ctx.
 func (c *vclock) Sleep(ctx context.Context, d time.Duration) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -57,21 +86,29 @@ func (c *vclock) Sleep(ctx context.Context, d time.Duration) error {
 	}
 	c.mu.Lock()
 	t := c.elapsed + d
-	var hit *limit
-	for i := range c.limits {
-		if l := &c.limits[i]; t > l.at && (hit == nil || l.at < hit.at) {
-			hit = l
+	for {
+		var hit *limit
+		at := -1
+		for i, l := range c.limits {
+			if t > l.at && (hit == nil || l.at < hit.at) {
+				hit, at = l, i
+			}
 		}
-	}
-	if hit == nil {
-		c.elapsed = t
+		if hit == nil {
+			break
+		}
+		c.limits = append(c.limits[:at], c.limits[at+1:]...)
+		c.elapsed = max(c.elapsed, hit.at)
 		c.mu.Unlock()
-		return nil
+		hit.fire()
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		c.mu.Lock()
 	}
-	c.elapsed = max(c.elapsed, hit.at)
+	c.elapsed = t
 	c.mu.Unlock()
-	c.cancel(hit.cause)
-	return context.Canceled
+	return nil
 }
 
 // lockedSource makes a PCG source safe for the concurrent nodes of a run.

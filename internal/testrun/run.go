@@ -158,12 +158,13 @@ func (s *Suite) RunCase(ctx context.Context, c *Case, o Options) *CaseResult {
 	}
 	cctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	vc := &vclock{start: start, cancel: cancel, limits: []limit{{c.timeout, errCaseTimeout}}}
+	vc := &vclock{start: start}
+	vc.addLimit(c.timeout, func() { cancel(errCaseTimeout) })
 	flow := s.Flow
 	var runTimeout time.Duration
 	if ms := flow.Front.Runtime.Timeout; ms > 0 {
 		runTimeout = time.Duration(ms) * time.Millisecond
-		vc.limits = append(vc.limits, limit{runTimeout, errRunTimeout})
+		vc.addLimit(runTimeout, func() { cancel(errRunTimeout) })
 	}
 	// Real time is bounded too, so a live node that hangs ends the case.
 	rctx, rcancel := context.WithTimeoutCause(cctx, c.timeout, errCaseTimeout)
@@ -190,7 +191,7 @@ func (s *Suite) RunCase(ctx context.Context, c *Case, o Options) *CaseResult {
 		MaxConcurrency: conc, Registry: o.Registry, Config: c.config, Input: c.input, Secrets: c.secrets,
 		Env: c.env, RunID: "test", Attempt: 1, BaseEnv: baseEnv(), Runtime: rt, Now: vc.Now,
 		Scheduler: sched, SubResolver: st.subResolver, Decide: st.decide, Override: st.override,
-		Sleep: vc.Sleep, KeepFields: true,
+		Sleep: vc.Sleep, WithTimeout: vc.WithTimeout, KeepFields: true,
 	})
 	res := &CaseResult{Name: c.Name}
 	if err != nil {

@@ -216,7 +216,9 @@ func TestVClock(t *testing.T) {
 	ctx, cancel := context.WithCancelCause(context.Background())
 	defer cancel(nil)
 	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	c := &vclock{start: start, cancel: cancel, limits: []limit{{10 * time.Second, errCaseTimeout}, {5 * time.Second, errRunTimeout}}}
+	c := &vclock{start: start}
+	c.addLimit(10*time.Second, func() { cancel(errCaseTimeout) })
+	c.addLimit(5*time.Second, func() { cancel(errRunTimeout) })
 	if err := c.Sleep(ctx, 4*time.Second); err != nil {
 		t.Fatal(err)
 	}
@@ -231,6 +233,39 @@ func TestVClock(t *testing.T) {
 	}
 	if c.Elapsed() != 5*time.Second {
 		t.Errorf("elapsed %v, want the limit", c.Elapsed())
+	}
+}
+
+// A deadline set on the virtual clock fires when a sleep passes it: a
+// sleep under it stops there with the deadline's cause; a sleep outside
+// it goes on; a deadline cancelled first never fires.
+func TestVClockWithTimeout(t *testing.T) {
+	c := &vclock{start: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	bg := context.Background()
+	late := errors.New("late")
+	tctx, stop := c.WithTimeout(bg, 5*time.Second, late)
+	defer stop()
+	if err := c.Sleep(tctx, 2*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Sleep(tctx, 10*time.Second); err == nil || !errors.Is(context.Cause(tctx), late) {
+		t.Fatalf("sleep past the deadline: %v, cause %v", err, context.Cause(tctx))
+	}
+	if c.Elapsed() != 5*time.Second {
+		t.Errorf("elapsed %v, want the deadline", c.Elapsed())
+	}
+	other, stopOther := c.WithTimeout(bg, 3*time.Second, late)
+	if err := c.Sleep(bg, 10*time.Second); err != nil || c.Elapsed() != 15*time.Second {
+		t.Errorf("sleep outside the deadline: %v at %v", err, c.Elapsed())
+	}
+	if !errors.Is(context.Cause(other), late) {
+		t.Errorf("a deadline passed by another sleep did not fire: %v", context.Cause(other))
+	}
+	stopOther()
+	gone, stopGone := c.WithTimeout(bg, time.Second, late)
+	stopGone()
+	if err := c.Sleep(bg, 2*time.Second); err != nil || errors.Is(context.Cause(gone), late) {
+		t.Errorf("a stopped deadline fired: %v %v", err, context.Cause(gone))
 	}
 }
 
