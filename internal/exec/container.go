@@ -187,6 +187,21 @@ func (e *engine) runBranch(ctx context.Context, f *frame, n *ast.Node, env *expr
 	return e.runArm(ctx, f, chosen)
 }
 
+// publishLastRun makes the body instances of loop iteration frame fr that
+// ran visible from f, the loop's frame: a reference from outside a loop
+// or while reads a body node's last iteration where it ran (nodes.md
+// §1.2, execution.md §2.3).
+func (e *engine) publishLastRun(f *frame, fr *frame) {
+	for j, bi := range fr.states {
+		if bi == nil || bi.Status == StatusPending || bi.Status == StatusSkipped {
+			continue
+		}
+		if of := f.owner(fr.lo + j); of != nil {
+			of.states[fr.lo+j-of.lo] = bi
+		}
+	}
+}
+
 // iterFrame creates the frame of one iteration of container n.
 func (e *engine) iterFrame(f *frame, n *ast.Node, in *Instance, i int, info *iterInfo) *frame {
 	p := e.prepared(n)
@@ -238,12 +253,17 @@ func (e *engine) runLoop(ctx context.Context, f *frame, n *ast.Node, in *Instanc
 	}
 	body := n.Scopes[0]
 	var last any
+	var prev *frame
 	for i := 0; ; i++ {
 		fr := e.iterFrame(f, n, in, i, &iterInfo{iteration: i, branch: -1})
 		fenv := e.newEnv(fr, 1)
 		fenv.Input = env.Input
 		if n.Tag == "while" {
+			// The condition reads the body nodes of the previous iteration
+			// (null before the first).
+			fr.prev = prev
 			v, _, ne := e.evalLazy(n, "condition", fenv)
+			fr.prev = nil
 			if ne != nil {
 				return nil, ne
 			}
@@ -259,7 +279,10 @@ func (e *engine) runLoop(ctx context.Context, f *frame, n *ast.Node, in *Instanc
 		e.mu.Lock()
 		e.iterations[in] = []*frame{fr}
 		e.mu.Unlock()
-		if err := e.runScope(ctx, fr, e.plan.ScopeGraph(body), false); err != nil {
+		prev = fr
+		err := e.runScope(ctx, fr, e.plan.ScopeGraph(body), false)
+		e.publishLastRun(f, fr)
+		if err != nil {
 			return nil, e.scopeError(fr, body, err)
 		}
 		fenv = e.newEnv(fr, 1)

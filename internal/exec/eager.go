@@ -34,8 +34,9 @@ func (e *engine) runScopeEager(ctx context.Context, f *frame, g *dag.Graph) erro
 			i := ready[0]
 			ready = ready[1:]
 			started++
+			broken := f.isBroken()
 			grp.Go(func() error {
-				err := e.runNode(gctx, f, g.Nodes[i])
+				err := e.runNode(gctx, f, g.Nodes[i], broken)
 				done <- i
 				return err
 			})

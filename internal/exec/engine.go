@@ -193,6 +193,9 @@ type frame struct {
 	loop      *ast.Node     // the iterating container of this frame
 	failure   *NodeError    // a failure of the iteration's own fields
 	scope     uint64        // Instance.Scope of the frame's instances
+	// prev is the previous iteration's frame while a while condition is
+	// evaluated: body nodes not run yet read from there (nodes.md §4.5).
+	prev *frame
 }
 
 // iterInfo describes the iteration a frame runs.
@@ -240,7 +243,10 @@ func (f *frame) lookup(i int) *Instance {
 	if fr == nil {
 		return nil
 	}
-	return fr.states[i-fr.lo]
+	if in := fr.states[i-fr.lo]; in != nil || fr.prev == nil {
+		return in
+	}
+	return fr.prev.lookup(i)
 }
 
 // runScope runs the waves of graph g in frame f. It returns errStop (or
@@ -285,12 +291,13 @@ func (e *engine) runWaves(ctx context.Context, f *frame, g *dag.Graph, top bool)
 		var err error
 		if len(wave) == 1 {
 			// One node: nothing to run beside it, so no group or goroutine.
-			err = e.runNode(ctx, f, wave[0])
+			err = e.runNode(ctx, f, wave[0], f.isBroken())
 		} else {
 			grp, wctx := errgroup.WithContext(ctx)
 			grp.SetLimit(e.n)
 			for _, n := range wave {
-				grp.Go(func() error { return e.runNode(wctx, f, n) })
+				broken := f.isBroken()
+				grp.Go(func() error { return e.runNode(wctx, f, n, broken) })
 			}
 			err = grp.Wait()
 		}

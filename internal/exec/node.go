@@ -84,10 +84,12 @@ func defaultValue(fs *fields.Field) (any, bool) {
 	return nil, false
 }
 
-// runNode runs one node of a wave in frame f.
-func (e *engine) runNode(ctx context.Context, f *frame, n *ast.Node) error {
+// runNode runs one node of a wave in frame f. broken tells whether a
+// <break> had ended the iteration when the node was started (in document
+// order, nodes.md §4.6): a node started before the break still runs.
+func (e *engine) runNode(ctx context.Context, f *frame, n *ast.Node, broken bool) error {
 	in := e.inst(f, n)
-	if reason := e.skipReason(f, n); reason != "" {
+	if reason := e.skipReason(f, n, broken); reason != "" {
 		e.skipNode(f, n, reason)
 		return nil
 	}
@@ -208,8 +210,8 @@ func (e *engine) allReused(f *frame, n *ast.Node) bool {
 
 // skipReason applies nodes.md §1.3 rules 2 and 4 (arms and breaks are
 // applied by containers).
-func (e *engine) skipReason(f *frame, n *ast.Node) string {
-	if f.isBroken() {
+func (e *engine) skipReason(f *frame, n *ast.Node, broken bool) string {
+	if broken {
 		return "break"
 	}
 	if n.GotoTarget {
