@@ -36,11 +36,16 @@ func (e *engine) runContainer(ctx context.Context, f *frame, n *ast.Node, in *In
 		env.Input, in.Input, in.HasInput = v, v, true
 	}
 	cctx := ctx
-	if f := n.Field("timeout"); f != nil && f.IsStatic && n.Tag != "timeout" {
-		var cancel context.CancelFunc
-		d := msDur(f.Static)
-		cctx, cancel = e.withTimeout(ctx, d, &nodeTimeout{d})
-		defer cancel()
+	if tf := n.Field("timeout"); tf != nil && n.Tag != "timeout" {
+		v, ne := e.fieldValue(tf, env, n)
+		if ne != nil {
+			return e.containerFailed(ctx, f, n, in, ne)
+		}
+		if d := msDur(v); d > 0 {
+			var cancel context.CancelFunc
+			cctx, cancel = e.withTimeout(ctx, d, &nodeTimeout{d})
+			defer cancel()
+		}
 	}
 	var out any
 	var ne *NodeError
@@ -248,8 +253,10 @@ func (e *engine) runLoop(ctx context.Context, f *frame, n *ast.Node, in *Instanc
 	if n.Tag == "while" {
 		max = 1000
 	}
-	if m := n.Field("max"); m != nil && m.IsStatic {
-		max = int(m.Static.(float64))
+	if v, ok, ne := e.scalar(f, n, n.Field("max")); ne != nil {
+		return nil, ne
+	} else if ok {
+		max = int(num(v))
 	}
 	body := n.Scopes[0]
 	var last any
@@ -323,8 +330,10 @@ func (e *engine) runForeach(ctx context.Context, f *frame, n *ast.Node, in *Inst
 		e.obs.Event(&Event{Type: EvForeachItems, Time: e.now(), Inst: in, Count: len(items)})
 	}
 	conc := 1
-	if c := n.Field("concurrency"); c != nil && c.IsStatic {
-		conc = int(c.Static.(float64))
+	if v, ok, ne := e.scalar(f, n, n.Field("concurrency")); ne != nil {
+		return nil, ne
+	} else if ok {
+		conc = max(int(num(v)), 1)
 	}
 	itemName, indexName := "item", "index"
 	if v := n.Field("item"); v != nil && v.IsStatic {
@@ -456,8 +465,10 @@ func (e *engine) runParallel(ctx context.Context, f *frame, n *ast.Node, in *Ins
 		}
 	}
 	conc := k
-	if c := n.Field("concurrency"); c != nil && c.IsStatic {
-		conc = int(c.Static.(float64))
+	if v, ok, ne := e.scalar(f, n, n.Field("concurrency")); ne != nil {
+		return nil, ne
+	} else if ok {
+		conc = max(int(num(v)), 1)
 	}
 	pctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -565,7 +576,11 @@ func (e *engine) runParallel(ctx context.Context, f *frame, n *ast.Node, in *Ins
 }
 
 func (e *engine) runTimeout(ctx context.Context, f *frame, n *ast.Node, env *expr.Env) (any, *NodeError) {
-	d := msDur(n.Field("duration").Static)
+	v, ne := e.fieldValue(n.Field("duration"), env, n)
+	if ne != nil {
+		return nil, ne
+	}
+	d := msDur(v)
 	tctx, cancel := e.withTimeout(ctx, d, &nodeTimeout{d})
 	defer cancel()
 	body := n.Scopes[0]

@@ -3,8 +3,10 @@ package exec
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"math/rand/v2"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -379,6 +381,21 @@ func (e *engine) renderAll(n *ast.Node, env *expr.Env) (map[string]any, map[stri
 	return out, lazy, deferred, nil
 }
 
+// scalar is the value of a scalar field of n that the executor reads
+// itself (concurrency, max, continue-on-error, retry settings): its static
+// value, or its template rendered in frame f and converted (format.md
+// §5.2). ok is false when the field is absent.
+func (e *engine) scalar(f *frame, n *ast.Node, fd *ast.Field) (v any, ok bool, ne *NodeError) {
+	if fd == nil {
+		return nil, false, nil
+	}
+	if fd.IsStatic {
+		return fd.Static, true, nil
+	}
+	v, ne = e.fieldValue(fd, e.newEnv(f, 1), n)
+	return v, ne == nil, ne
+}
+
 func (e *engine) fieldValue(f *ast.Field, env *expr.Env, n *ast.Node) (any, *NodeError) {
 	switch {
 	case f.IsStatic:
@@ -426,14 +443,38 @@ func (e *engine) fieldValue(f *ast.Field, env *expr.Env, n *ast.Node) (any, *Nod
 func convertDynamic(f *ast.Field, v any) (any, *NodeError) {
 	switch x := v.(type) {
 	case float64:
+		// A number is a whole number for int fields, milliseconds for
+		// durations and bytes for sizes (expressions.md §10), checked as
+		// the same text would be.
+		problem := ""
 		switch f.Spec.Kind {
+		case fields.Num:
+			return x, nil
 		case fields.Int:
-			if x != math.Trunc(x) {
-				break
+			if x != math.Trunc(x) || math.Abs(x) > 1<<53 {
+				problem = "-"
+			} else {
+				_, problem = fields.Convert(f.Spec, strconv.FormatInt(int64(x), 10))
 			}
+		case fields.Dur:
+			switch {
+			case x < 0:
+				problem = fmt.Sprintf("%q: negative duration %s ms", f.Name, value.Render(x))
+			case f.Spec.Min > 0 && x == 0:
+				problem = fmt.Sprintf("%q: the duration must be greater than zero", f.Name)
+			}
+		case fields.Size:
+			if x < 0 || x != math.Trunc(x) {
+				problem = fmt.Sprintf("%q: size %s is not a whole, non-negative number of bytes", f.Name, value.Render(x))
+			}
+		default:
+			problem = "-"
+		}
+		if problem == "" {
 			return x, nil
-		case fields.Num, fields.Dur, fields.Size:
-			return x, nil
+		}
+		if problem != "-" {
+			return nil, &NodeError{Code: "R603", Message: problem, Span: f.Span}
 		}
 	case bool:
 		if f.Spec.Kind == fields.Bool {
@@ -486,9 +527,13 @@ func (e *engine) renderTree(t *ast.Tree, env *expr.Env, n *ast.Node) (any, *Node
 // continue-on-error (nodes.md §8, execution.md §7).
 func (e *engine) runLeaf(ctx context.Context, f *frame, n *ast.Node, in *Instance) error {
 	needSlot := n.Tag != "delay" && n.Tag != "checkpoint"
-	retry := e.retrySpec(n)
-	var ne *NodeError
+	retry, ne := e.retrySpec(f, n)
 	in.Start = e.now()
+	if ne != nil {
+		in.Attempts = 1
+		ne.Node, ne.Attempt, ne.NodeRef = in.Key, 1, n
+		return e.handleFailure(ctx, f, n, in, ne)
+	}
 	for attempt := 1; ; attempt++ {
 		in.Attempts = attempt
 		if needSlot {
@@ -555,7 +600,7 @@ func (e *engine) handleFailure(ctx context.Context, f *frame, n *ast.Node, in *I
 	if e.observe {
 		e.obs.Event(&Event{Type: EvNodeEnd, Time: in.End, Inst: in, Status: in.Status, Error: ne})
 	}
-	if f := n.Field("continue-on-error"); f != nil && f.IsStatic && f.Static == true {
+	if v, _, cerr := e.scalar(f, n, n.Field("continue-on-error")); cerr == nil && v == true {
 		return nil
 	}
 	e.recordFailure(ne)
@@ -806,31 +851,45 @@ type retrySpec struct {
 	rnd      func() float64 // uniform in [0, 1)
 }
 
-func (e *engine) retrySpec(n *ast.Node) *retrySpec {
+// retrySpec is n's <retry> (its templates rendered in frame fr), or
+// runtime.retry, or nil.
+func (e *engine) retrySpec(fr *frame, n *ast.Node) (*retrySpec, *NodeError) {
 	if n.OnError == nil || n.OnError.Retry == nil {
-		return e.defaultRetry(n)
+		return e.defaultRetry(n), nil
 	}
 	r := &retrySpec{max: 3, backoff: "exponential", base: time.Second, maxDelay: 30 * time.Second, jitter: "full", rnd: rand.Float64}
 	fs := n.OnError.Retry.Fields
-	if f := fs["max"]; f != nil && f.IsStatic {
-		r.max = int(f.Static.(float64))
-	}
-	if f := fs["backoff"]; f != nil && f.IsStatic {
-		r.backoff = f.Static.(string)
-	}
-	if f := fs["base"]; f != nil && f.IsStatic {
-		r.base = time.Duration(f.Static.(float64)) * time.Millisecond
-	}
-	if f := fs["max-delay"]; f != nil && f.IsStatic {
-		r.maxDelay = time.Duration(f.Static.(float64)) * time.Millisecond
-	}
-	if f := fs["jitter"]; f != nil && f.IsStatic {
-		r.jitter = value.Render(f.Static)
+	for _, name := range []string{"max", "backoff", "base", "max-delay", "jitter"} {
+		v, ok, ne := e.scalar(fr, n, fs[name])
+		if ne != nil {
+			return nil, ne
+		}
+		if !ok {
+			continue
+		}
+		switch name {
+		case "max":
+			r.max = int(num(v))
+		case "backoff":
+			r.backoff = value.Render(v)
+		case "base":
+			r.base = time.Duration(num(v)) * time.Millisecond
+		case "max-delay":
+			r.maxDelay = time.Duration(num(v)) * time.Millisecond
+		case "jitter":
+			r.jitter = value.Render(v)
+		}
 	}
 	if f := fs["when"]; f != nil {
 		r.when = f.Prog
 	}
-	return r
+	return r, nil
+}
+
+// num is v as a number (0 when it is not one).
+func num(v any) float64 {
+	f, _ := v.(float64)
+	return f
 }
 
 // defaultRetry is runtime.retry for data nodes, include and call without a

@@ -80,6 +80,23 @@ func (e *Env) SetItem(item any, index int, first, last bool, items []any) {
 	e.items = items
 }
 
+// BeginItems starts a node's own per-item scope (map, filter and reduce
+// elements, database rows): from the next SetItem on, the elements are
+// named item and index, while the item and index of an enclosing foreach
+// with other names (item="task" index="i") stay readable under those
+// names (expressions.md §5: innermost first).
+func (e *Env) BeginItems() {
+	if e.hasItem {
+		if e.itemName != "" && e.itemName != "item" {
+			e.SetLocal(e.itemName, e.item)
+		}
+		if e.indexName != "" && e.indexName != "index" {
+			e.SetLocal(e.indexName, float64(e.index))
+		}
+	}
+	e.itemName, e.indexName = "", ""
+}
+
 // SetItemNames names the item and index of the enclosing foreach
 // (item="task" index="i"); "" keeps the defaults "item" and "index".
 func (e *Env) SetItemNames(item, index string) {

@@ -286,6 +286,9 @@ func (j *sinkJob) exec(ctx context.Context) (int64, int, error) {
 		return 0, 0, err
 	}
 	var affected int64
+	if (lazy != nil || deferred != nil) && j.c.Env != nil {
+		j.c.Env.BeginItems()
+	}
 	for i, r := range j.rows {
 		if i%j.batch == 0 {
 			if err := ctx.Err(); err != nil {

@@ -86,6 +86,7 @@ func (m mapRT) Run(ctx context.Context, c *Call) (any, error) {
 		return nil, Errorf("R601", false, "%s has no %q", what, field)
 	}
 	env := c.Env
+	env.BeginItems()
 	out := make([]any, 0, len(xs))
 	for i, it := range xs {
 		if i&1023 == 1023 && ctx.Err() != nil {
@@ -120,6 +121,7 @@ func (reduceRT) Run(ctx context.Context, c *Call) (any, error) {
 		return nil, fmt.Errorf("reduce has no expression")
 	}
 	env := c.Env
+	env.BeginItems()
 	var acc any
 	if ip := c.Lazy["initial"]; ip != nil {
 		if acc, err = ip.Eval(env); err != nil {
