@@ -86,7 +86,7 @@ func (a *App) runTest(ctx context.Context, paths []string, o testOptions) error 
 	if clock == nil {
 		clock = time.Now
 	}
-	res := testrun.Run(ctx, suites, testrun.Options{Run: re, FailFast: o.failFast, Clock: clock})
+	res := testrun.Run(ctx, suites, testrun.Options{Run: re, FailFast: o.failFast, Clock: clock, Getenv: a.S.Getenv})
 	switch o.format {
 	case "json":
 		err = res.WriteJSON(a.S.Out)

@@ -8,73 +8,62 @@ import (
 	"github.com/flowscript/flowscript/internal/ast"
 	"github.com/flowscript/flowscript/internal/exec"
 	"github.com/flowscript/flowscript/internal/expr"
+	"github.com/flowscript/flowscript/internal/redact"
 	"github.com/flowscript/flowscript/internal/value"
 )
 
 // maxShown is the most characters of each side shown in a failure line.
 const maxShown = 200
 
-// compare checks a case's expectations against the run report.
-func compare(c *Case, flow *ast.Flow, rep *exec.Report) []Failure {
+// compare checks a case's expectations against the run report: one
+// failure line per failed expectation (spec/cli.md §6.4), each value shown
+// through m.
+func compare(c *Case, flow *ast.Flow, rep *exec.Report, m *redact.Masker) []Failure {
 	var out []Failure
 	if rep.Status != c.expectStatus {
-		f := Failure{Text: fmt.Sprintf("expect_status: got %s, want %s", show(rep.Status), show(c.expectStatus))}
-		if rep.Err != nil {
-			f.Detail = append(f.Detail, "run error: "+runError(rep.Err))
-		}
-		out = append(out, f)
+		out = append(out, Failure{Text: fmt.Sprintf("expect_status: got %s, want %s", show(m, rep.Status), show(m, c.expectStatus))})
 	}
 	if x := c.expectError; x != nil {
-		out = append(out, checkError("expect_error", x, rep.Err, flow)...)
+		out = append(out, checkError(m, "expect_error", x, rep.Err, flow)...)
 	}
 	if c.hasOutput && !equal(rep.Output, c.expectOutput) {
-		out = append(out, mismatch("expect_output", rep.Output, c.expectOutput))
+		out = append(out, mismatch(m, "expect_output", rep.Output, c.expectOutput))
 	}
 	for _, x := range c.expect {
-		out = append(out, x.check(rep)...)
+		out = append(out, x.check(rep, m)...)
 	}
 	return out
 }
 
-// runError is the one-line form of a run error.
-func runError(e *exec.NodeError) string {
-	if e.Node != "" {
-		return fmt.Sprintf("[%s] node %q failed: %s", e.Code, e.Node, e.Message)
-	}
-	return fmt.Sprintf("[%s] %s", e.Code, e.Message)
-}
-
 // checkError compares an error with an error expectation.
-func checkError(what string, x *errorExpect, e *exec.NodeError, flow *ast.Flow) []Failure {
+func checkError(m *redact.Masker, what string, x *errorExpect, e *exec.NodeError, flow *ast.Flow) []Failure {
 	if e == nil {
 		want := value.NewObject(3)
 		if x.isSub {
-			return []Failure{{Text: fmt.Sprintf("%s: got no error, want a message containing %s", what, show(x.sub))}}
+			return []Failure{{Text: fmt.Sprintf("%s: got no error, want a message containing %s", what, show(m, x.sub))}}
 		}
 		for _, kv := range [][2]string{{"code", x.code}, {"node", x.node}, {"message", x.message}} {
 			if kv[1] != "" {
 				want.Set(kv[0], kv[1])
 			}
 		}
-		return []Failure{{Text: fmt.Sprintf("%s: got no error, want %s", what, show(want))}}
+		return []Failure{{Text: fmt.Sprintf("%s: got no error, want %s", what, show(m, want))}}
 	}
 	var out []Failure
 	if x.isSub {
 		if !strings.Contains(e.Message, x.sub) {
-			out = append(out, Failure{Text: fmt.Sprintf("%s: got %s, want a message containing %s", what, show(e.Message), show(x.sub))})
+			out = append(out, Failure{Text: fmt.Sprintf("%s: got %s, want a message containing %s", what, show(m, e.Message), show(m, x.sub))})
 		}
 		return out
 	}
 	if x.code != "" && e.Code != x.code {
-		f := Failure{Text: fmt.Sprintf("%s.code: got %s, want %s", what, show(e.Code), show(x.code))}
-		f.Detail = []string{"error: " + runError(e)}
-		out = append(out, f)
+		out = append(out, Failure{Text: fmt.Sprintf("%s.code: got %s, want %s", what, show(m, e.Code), show(m, x.code))})
 	}
 	if x.node != "" && e.Node != x.node && (e.NodeRef == nil || e.NodeRef.ID != x.node || inSub(flow, e.Node)) {
-		out = append(out, Failure{Text: fmt.Sprintf("%s.node: got %s, want %s", what, show(nullable(e.Node)), show(x.node))})
+		out = append(out, Failure{Text: fmt.Sprintf("%s.node: got %s, want %s", what, show(m, nullable(e.Node)), show(m, x.node))})
 	}
 	if x.message != "" && !strings.Contains(e.Message, x.message) {
-		out = append(out, Failure{Text: fmt.Sprintf("%s.message: got %s, want a message containing %s", what, show(e.Message), show(x.message))})
+		out = append(out, Failure{Text: fmt.Sprintf("%s.message: got %s, want a message containing %s", what, show(m, e.Message), show(m, x.message))})
 	}
 	return out
 }
@@ -106,7 +95,7 @@ func (x *expectation) instance(rep *exec.Report) *exec.Instance {
 	return last
 }
 
-func (x *expectation) check(rep *exec.Report) []Failure {
+func (x *expectation) check(rep *exec.Report, m *redact.Masker) []Failure {
 	p := "expect." + x.key
 	in := x.instance(rep)
 	if in == nil {
@@ -114,27 +103,15 @@ func (x *expectation) check(rep *exec.Report) []Failure {
 	}
 	var out []Failure
 	if x.status != "" && in.Status != x.status {
-		f := Failure{Text: fmt.Sprintf("%s.status: got %s, want %s", p, show(in.Status), show(x.status))}
-		if in.Err != nil {
-			f.Detail = []string{"error: " + runError(in.Err)}
-		}
-		out = append(out, f)
+		out = append(out, Failure{Text: fmt.Sprintf("%s.status: got %s, want %s", p, show(m, in.Status), show(m, x.status))})
 	}
 	if x.hasOutput && !equal(in.Output, x.output) {
-		f := mismatch(p+".output", in.Output, x.output)
-		if in.Err != nil {
-			f.Detail = append(f.Detail, "error: "+runError(in.Err))
-		}
-		out = append(out, f)
+		out = append(out, mismatch(m, p+".output", in.Output, x.output))
 	}
 	if x.matches != nil {
 		ok, err := x.matches.Match(&expr.Env{Globals: &expr.Globals{}}, normalize(in.Output))
 		if err != nil || !ok {
-			f := Failure{Text: fmt.Sprintf("%s.output_matches: got %s, want a value matching %s", p, show(in.Output), x.matchesSrc)}
-			if err != nil {
-				f.Detail = []string{"error: " + err.Error()}
-			}
-			out = append(out, f)
+			out = append(out, Failure{Text: fmt.Sprintf("%s.output_matches: got %s, want a value matching %s", p, show(m, in.Output), x.matchesSrc)})
 		}
 	}
 	if x.hasInput {
@@ -143,13 +120,13 @@ func (x *expectation) check(rep *exec.Report) []Failure {
 			got = in.Input
 		}
 		if !equal(got, x.input) {
-			out = append(out, mismatch(p+".input", got, x.input))
+			out = append(out, mismatch(m, p+".input", got, x.input))
 		}
 	}
 	for _, fe := range x.fields {
 		got := in.Fields[fe.canon]
 		if !equal(got, fe.want) {
-			out = append(out, mismatch(p+".fields."+fe.name, got, fe.want))
+			out = append(out, mismatch(m, p+".fields."+fe.name, got, fe.want))
 		}
 	}
 	if x.hasAtt && in.Attempts != x.attempts {
@@ -167,7 +144,7 @@ func (x *expectation) check(rep *exec.Report) []Failure {
 		}
 	}
 	if x.err != nil {
-		out = append(out, checkError(p+".error", x.err, in.Err, nil)...)
+		out = append(out, checkError(m, p+".error", x.err, in.Err, nil)...)
 	}
 	return out
 }
@@ -209,8 +186,13 @@ func normalize(v any) any {
 	return v
 }
 
-// show is the compact JSON of v cut to maxShown characters.
-func show(v any) string { return cut(value.JSON(normalize(v))) }
+// show is the compact JSON of v with the secrets of m masked, cut to
+// maxShown characters. Masking comes before the cut, so a secret that
+// crosses the cut is not left half shown.
+func show(m *redact.Masker, v any) string {
+	v, _ = m.Value(normalize(v))
+	return cut(m.String(value.JSON(v)))
+}
 
 func cut(s string) string {
 	if utf8.RuneCountInString(s) <= maxShown {
@@ -220,138 +202,7 @@ func cut(s string) string {
 	return string(r[:maxShown-1]) + "…"
 }
 
-// mismatch is the failure of an equality; arrays and objects get a diff
-// of their indented JSON.
-func mismatch(what string, got, want any) Failure {
-	got, want = normalize(got), normalize(want)
-	f := Failure{Text: fmt.Sprintf("%s: got %s, want %s", what, show(got), show(want))}
-	if isComposite(got) && isComposite(want) {
-		aligned := align(got, want)
-		f.Detail = jsonDiff(value.IndentJSON(want, "  "), value.IndentJSON(aligned, "  "))
-	}
-	return f
-}
-
-func isComposite(v any) bool {
-	switch v.(type) {
-	case []any, *value.Object:
-		return true
-	}
-	return false
-}
-
-// align orders got's object keys like want's (keys want lacks last), so
-// the diff shows only real differences.
-func align(got, want any) any {
-	switch g := got.(type) {
-	case *value.Object:
-		w, ok := want.(*value.Object)
-		if !ok {
-			return got
-		}
-		o := value.NewObject(g.Len())
-		for _, k := range w.Keys() {
-			if gv, ok := g.Get(k); ok {
-				wv, _ := w.Get(k)
-				o.Set(k, align(gv, wv))
-			}
-		}
-		for _, k := range g.Keys() {
-			if !o.Has(k) {
-				gv, _ := g.Get(k)
-				o.Set(k, gv)
-			}
-		}
-		return o
-	case []any:
-		w, _ := want.([]any)
-		out := make([]any, len(g))
-		for i, it := range g {
-			if i < len(w) {
-				out[i] = align(it, w[i])
-			} else {
-				out[i] = it
-			}
-		}
-		return out
-	}
-	return got
-}
-
-// diffContext is the number of unchanged lines shown around a change.
-const diffContext = 3
-
-// jsonDiff is a unified-style line diff from want to got: "--- want",
-// "+++ got", then changed lines with "-" or "+" and up to three unchanged
-// lines around them; " …" marks skipped lines. Nil when too large.
-func jsonDiff(want, got string) []string {
-	a, b := strings.Split(want, "\n"), strings.Split(got, "\n")
-	if len(a)*len(b) > 1<<20 {
-		return nil
-	}
-	// lcs[i][j] is the LCS length of a[i:] and b[j:].
-	lcs := make([][]int, len(a)+1)
-	for i := range lcs {
-		lcs[i] = make([]int, len(b)+1)
-	}
-	for i := len(a) - 1; i >= 0; i-- {
-		for j := len(b) - 1; j >= 0; j-- {
-			if a[i] == b[j] {
-				lcs[i][j] = lcs[i+1][j+1] + 1
-			} else {
-				lcs[i][j] = max(lcs[i+1][j], lcs[i][j+1])
-			}
-		}
-	}
-	type op struct {
-		kind byte
-		line string
-	}
-	var ops []op
-	i, j := 0, 0
-	for i < len(a) || j < len(b) {
-		switch {
-		case i < len(a) && j < len(b) && a[i] == b[j]:
-			ops = append(ops, op{' ', a[i]})
-			i++
-			j++
-		case j < len(b) && (i == len(a) || lcs[i][j+1] > lcs[i+1][j]):
-			ops = append(ops, op{'+', b[j]})
-			j++
-		default:
-			ops = append(ops, op{'-', a[i]})
-			i++
-		}
-	}
-	show := make([]bool, len(ops))
-	for k, o := range ops {
-		if o.kind != ' ' {
-			for m := max(0, k-diffContext); m <= min(len(ops)-1, k+diffContext); m++ {
-				show[m] = true
-			}
-		}
-	}
-	// A lone hidden line is shown rather than replaced by " …".
-	for k := range show {
-		if !show[k] && (k == 0 || show[k-1]) && (k == len(show)-1 || show[k+1]) {
-			show[k] = true
-		}
-	}
-	out := []string{"--- want", "+++ got"}
-	skipped := false
-	for k, o := range ops {
-		if !show[k] {
-			skipped = true
-			continue
-		}
-		if skipped {
-			out = append(out, " …")
-		}
-		skipped = false
-		out = append(out, string(o.kind)+o.line)
-	}
-	if skipped {
-		out = append(out, " …")
-	}
-	return out
+// mismatch is the failure of an equality: one line with both sides.
+func mismatch(m *redact.Masker, what string, got, want any) Failure {
+	return Failure{Text: fmt.Sprintf("%s: got %s, want %s", what, show(m, got), show(m, want))}
 }

@@ -12,8 +12,8 @@ import (
 )
 
 // WriteText writes the results for people (spec/cli.md §6.4): per file its
-// name, one line per case, failures indented under a failing case, and a
-// last line with the counts.
+// name, one line per case, one indented line per failed expectation under
+// a failing case, and a last line with the counts.
 func (r *Result) WriteText(w io.Writer) error {
 	bw := bufio.NewWriter(w)
 	for _, f := range r.Files {
@@ -26,9 +26,6 @@ func (r *Result) WriteText(w io.Writer) error {
 			fmt.Fprintf(bw, "  %s  %s (%s)\n", mark, c.Name, units.FormatElapsed(c.Duration))
 			for _, fl := range c.Failures {
 				fmt.Fprintf(bw, "        %s\n", fl.Text)
-				for _, d := range fl.Detail {
-					fmt.Fprintf(bw, "          %s\n", d)
-				}
 			}
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"regexp"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -15,6 +16,7 @@ import (
 	"github.com/flowscript/flowscript/internal/exec"
 	"github.com/flowscript/flowscript/internal/expr"
 	"github.com/flowscript/flowscript/internal/frontmatter"
+	"github.com/flowscript/flowscript/internal/redact"
 	"github.com/flowscript/flowscript/internal/runtimes"
 	"github.com/flowscript/flowscript/internal/value"
 )
@@ -30,6 +32,10 @@ type Options struct {
 	Clock func() time.Time
 	// Registry provides the real runtimes (nil: runtimes.Builtin()).
 	Registry *runtimes.Registry
+	// Getenv reads the process environment; the values of the variables
+	// that declared secrets read are masked in the results like the case's
+	// own secret values (nil: os.LookupEnv).
+	Getenv func(string) (string, bool)
 }
 
 // Result is the outcome of a test run.
@@ -51,11 +57,10 @@ type CaseResult struct {
 	Failures []Failure
 }
 
-// Failure is one failed expectation: its line, and lines that help read
-// it (a diff, the run error).
+// Failure is one failed expectation: its one line (spec/cli.md §6.4),
+// secrets masked.
 type Failure struct {
-	Text   string
-	Detail []string
+	Text string
 }
 
 // Counts returns the number of cases run, passed and failed.
@@ -143,7 +148,8 @@ func baseEnv() []string {
 }
 
 // RunCase runs one case as a full run on a virtual clock and compares its
-// expectations.
+// expectations. Secret values never appear in the result: every failure
+// line is masked (spec/execution.md §15).
 func (s *Suite) RunCase(ctx context.Context, c *Case, o Options) *CaseResult {
 	if o.Clock == nil {
 		o.Clock = time.Now
@@ -151,6 +157,40 @@ func (s *Suite) RunCase(ctx context.Context, c *Case, o Options) *CaseResult {
 	if o.Registry == nil {
 		o.Registry = runtimes.Builtin()
 	}
+	if o.Getenv == nil {
+		o.Getenv = os.LookupEnv
+	}
+	m := s.masker(c, o.Getenv)
+	res := s.runCase(ctx, c, o, m)
+	res.Name = m.String(res.Name)
+	for i := range res.Failures {
+		res.Failures[i].Text = m.String(res.Failures[i].Text)
+	}
+	return res
+}
+
+// masker masks the secret values a case can reach: the values its
+// `secrets:` give (to the workflow and its sub-workflows), and the values
+// of the environment variables the workflow's secrets read.
+func (s *Suite) masker(c *Case, getenv func(string) (string, bool)) *redact.Masker {
+	var vals []string
+	for _, v := range c.given {
+		if str, ok := v.(string); ok {
+			vals = append(vals, str)
+		}
+	}
+	for _, sec := range s.Flow.Front.Secrets {
+		if v, ok := getenv(sec.Env); ok && sec.Env != "" {
+			vals = append(vals, v)
+		}
+	}
+	sort.Strings(vals)
+	return redact.New(vals)
+}
+
+// runCase is RunCase before masking; values in failures are shown through
+// m so that masking comes before cutting.
+func (s *Suite) runCase(ctx context.Context, c *Case, o Options, m *redact.Masker) *CaseResult {
 	begin := o.Clock()
 	start := begin
 	if c.hasNow {
@@ -220,7 +260,7 @@ func (s *Suite) RunCase(ctx context.Context, c *Case, o Options) *CaseResult {
 		// The run was cut short: its statuses say nothing more.
 		res.Failures = append(res.Failures, Failure{Text: fmt.Sprintf("timeout: the case ran longer than %s", fmtDur(c.timeout))})
 	} else {
-		res.Failures = append(res.Failures, compare(c, s.Flow, rep)...)
+		res.Failures = append(res.Failures, compare(c, s.Flow, rep, m)...)
 	}
 	res.Passed = len(res.Failures) == 0
 	res.Duration = o.Clock().Sub(begin)

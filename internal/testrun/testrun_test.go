@@ -162,20 +162,15 @@ func TestRunCase(t *testing.T) {
 	}
 }
 
-func TestMismatchDiff(t *testing.T) {
+// A failed equality is one line, also for arrays and objects: no diff
+// (spec/cli.md §6.4).
+func TestMismatchOneLine(t *testing.T) {
 	got := value.ObjectOf("b", 2.0, "a", []any{1.0, 2.0}, "c", "x")
 	want := value.ObjectOf("a", []any{1.0, 3.0}, "b", 2.0)
-	f := mismatch("expect.x.output", got, want)
+	f := mismatch(nil, "expect.x.output", got, want)
 	wantText := `expect.x.output: got {"b":2,"a":[1,2],"c":"x"}, want {"a":[1,3],"b":2}`
 	if f.Text != wantText {
 		t.Errorf("text %q\nwant %q", f.Text, wantText)
-	}
-	wantDiff := []string{"--- want", "+++ got", " {", `   "a": [`, "     1,", "-    3", "+    2", "   ],", `-  "b": 2`, `+  "b": 2,`, `+  "c": "x"`, " }"}
-	if strings.Join(f.Detail, "\n") != strings.Join(wantDiff, "\n") {
-		t.Errorf("diff:\n%s\nwant:\n%s", strings.Join(f.Detail, "\n"), strings.Join(wantDiff, "\n"))
-	}
-	if f := mismatch("x", "a", "b"); f.Detail != nil {
-		t.Errorf("scalars got a diff: %q", f.Detail)
 	}
 }
 
@@ -203,11 +198,11 @@ func TestEqual(t *testing.T) {
 
 func TestShowCuts(t *testing.T) {
 	long := strings.Repeat("é", 300)
-	got := show(long)
+	got := show(nil, long)
 	if n := len([]rune(got)); n != maxShown || !strings.HasSuffix(got, "…") {
 		t.Errorf("show cut to %d runes: %q", n, got)
 	}
-	if got := show([]any{}); got != "[]" {
+	if got := show(nil, []any{}); got != "[]" {
 		t.Errorf("show([]) = %q", got)
 	}
 }
@@ -272,11 +267,11 @@ func TestVClockWithTimeout(t *testing.T) {
 func TestRender(t *testing.T) {
 	r := &Result{Files: []*FileResult{{File: "a.test.flow.md", Workflow: "a.flow.md", Class: "a", Cases: []*CaseResult{
 		{Name: "ok one", Passed: true, Duration: 3 * time.Millisecond},
-		{Name: "bad <one>", Duration: time.Millisecond, Failures: []Failure{{Text: `expect.x.output: got "a", want "b"`, Detail: []string{"d"}}, {Text: "second"}}},
+		{Name: "bad <one>", Duration: time.Millisecond, Failures: []Failure{{Text: `expect.x.output: got "a", want "b"`}, {Text: "second"}}},
 	}}}}
 	var b bytes.Buffer
 	r.WriteText(&b)
-	wantText := "a.test.flow.md\n  ok    ok one (3ms)\n  FAIL  bad <one> (1ms)\n        expect.x.output: got \"a\", want \"b\"\n          d\n        second\n2 tests: 1 passed, 1 failed\n"
+	wantText := "a.test.flow.md\n  ok    ok one (3ms)\n  FAIL  bad <one> (1ms)\n        expect.x.output: got \"a\", want \"b\"\n        second\n2 tests: 1 passed, 1 failed\n"
 	if b.String() != wantText {
 		t.Errorf("text:\n%s\nwant:\n%s", b.String(), wantText)
 	}
@@ -330,6 +325,95 @@ func BenchmarkRunCase(b *testing.B) {
 	for b.Loop() {
 		if r := s.RunCase(context.Background(), s.Cases[0], Options{}); !r.Passed {
 			b.Fatal(r.Failures)
+		}
+	}
+}
+
+const secretFlowSrc = `---
+name: s
+version: 1
+secrets:
+  - TOKEN
+  - {name: PIN, required: false}
+  - {name: CI_KEY, env: CI_KEY_VAR, required: false}
+---
+<workflow>
+  <source id="fetch" type="http" url="https://example.com/x"/>
+  <output expr="{bearer: 'Bearer ' + $secrets.TOKEN, b64: base64_encode($secrets.TOKEN), url: url_encode($secrets.TOKEN), pin: [$secrets.PIN], got: fetch}"/>
+</workflow>
+`
+
+// Regression: failure lines showed secret values in plain text. Every
+// spelling of every secret the case can reach is masked in every failure
+// line (spec/execution.md §15), and before the 200-character cut, so a
+// secret across the cut is not half shown.
+func TestSecretsMaskedInFailures(t *testing.T) {
+	long := strings.Repeat("x", 190) + "s3cr3t/välue" + strings.Repeat("y", 20)
+	cases := `  - name: output
+    secrets: {TOKEN: s3cr3t/välue, PIN: ab}
+    mocks: {fetch: {output: 1}}
+    expect_output: nope
+  - name: node output cut
+    secrets: {TOKEN: s3cr3t/välue}
+    mocks: {fetch: {output: "` + long + `"}}
+    expect: {fetch: {output: "Bearer s3cr3t/välue"}}
+  - name: node error s3cr3t/välue
+    secrets: {TOKEN: s3cr3t/välue}
+    mocks: {fetch: {error: "denied for s3cr3t/välue"}}
+    expect_error: {message: nope}
+    expect: {fetch: {error: nope, status: success}}
+  - name: environment
+    mocks: {fetch: {output: from-env-9876}}
+    expect: {fetch: {output: 1}}
+`
+	dir := writeFiles(t, map[string]string{"s.flow.md": secretFlowSrc, "s.test.flow.md": "---\nworkflow: s.flow.md\ntests:\n" + cases + "---\n"})
+	s, diags := LoadTestFile(filepath.Join(dir, "s.test.flow.md"))
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	env := func(name string) (string, bool) {
+		if name == "CI_KEY_VAR" {
+			return "from-env-9876", true
+		}
+		return "", false
+	}
+	res := Run(context.Background(), []*Suite{s}, Options{Getenv: env})
+	want := map[string][]string{
+		"output":          {`expect_output: got {"bearer":"Bearer ***","b64":"***","url":"***","pin":["***"],"got":1}, want "nope"`},
+		"node output cut": {`expect.fetch.output: got "` + strings.Repeat("x", 190) + `***` + strings.Repeat("y", 5) + `…, want "Bearer ***"`},
+		"node error ***": {
+			`expect_status: got "failed", want "success"`,
+			`expect_error.message: got "denied for ***", want a message containing "nope"`,
+			`expect.fetch.status: got "failed", want "success"`,
+			`expect.fetch.error: got "denied for ***", want a message containing "nope"`,
+		},
+		"environment": {`expect.fetch.output: got "***", want 1`},
+	}
+	var b bytes.Buffer
+	for _, w := range []func(*bytes.Buffer) error{
+		func(b *bytes.Buffer) error { return res.WriteText(b) },
+		func(b *bytes.Buffer) error { return res.WriteJSON(b) },
+		func(b *bytes.Buffer) error { return res.WriteJUnit(b) },
+	} {
+		if err := w(&b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, leak := range []string{"s3cr3t", "czNjcjN0L3bDpGx1ZQ==", "s3cr3t%2Fv%C3%A4lue", `"ab"`, "from-env"} {
+		if strings.Contains(b.String(), leak) {
+			t.Errorf("output shows %q:\n%s", leak, b.String())
+		}
+	}
+	if len(res.Files) != 1 || len(res.Files[0].Cases) != len(want) {
+		t.Fatalf("ran %v", res.Files)
+	}
+	for _, c := range res.Files[0].Cases {
+		var got []string
+		for _, f := range c.Failures {
+			got = append(got, f.Text)
+		}
+		if strings.Join(got, "\n") != strings.Join(want[c.Name], "\n") {
+			t.Errorf("%s: failures\n%s\nwant\n%s", c.Name, strings.Join(got, "\n"), strings.Join(want[c.Name], "\n"))
 		}
 	}
 }
