@@ -229,8 +229,8 @@ func rowRunID(r string) string {
 // Update writes the entry into the file at path, whose content the run
 // read as original: the new row first, then the existing rows of other
 // runs, at most keep rows in all (keep <= 0: DefaultKeep), and the node
-// table of this run. The block replaces the existing one in place, or is
-// appended after one blank line. The write is atomic and keeps the file
+// table of this run. The block replaces the existing one in place (its end
+// line keeps the line break it had), or is appended after one blank line. The write is atomic and keeps the file
 // mode. When the file changed since original was read, or its log block
 // is malformed (W704), nothing is written and the warning says why.
 func Update(path string, original []byte, entry Entry, keep int) (warning string, err error) {
@@ -270,15 +270,12 @@ func Update(path string, original []byte, entry Entry, keep int) (warning string
 	}
 	var out []byte
 	if blk.start >= 0 {
+		// The new end line keeps exactly the line break the old one had
+		// (none when it was the last line of a file without a final one).
+		text = strings.TrimSuffix(text, nl) + lineBreak(original[:blk.end])
 		out = append(out, original[:blk.start]...)
 		out = append(out, text...)
-		rest := original[blk.end:]
-		if blk.end == len(original) || (len(original) > 0 && original[blk.end-1] != '\n') {
-			// The end line was the last line, without a line break.
-			text = strings.TrimSuffix(text, nl)
-			out = append(original[:blk.start:blk.start], text...)
-		}
-		out = append(out, rest...)
+		out = append(out, original[blk.end:]...)
 	} else {
 		out = append(out, original...)
 		if len(out) > 0 && !bytes.HasSuffix(out, []byte("\n")) {
@@ -290,4 +287,15 @@ func Update(path string, original []byte, entry Entry, keep int) (warning string
 		out = append(out, text...)
 	}
 	return "", atomicfile.Replace(path, out)
+}
+
+// lineBreak returns the line break that ends b: "\r\n", "\n" or "".
+func lineBreak(b []byte) string {
+	switch {
+	case bytes.HasSuffix(b, []byte("\r\n")):
+		return "\r\n"
+	case bytes.HasSuffix(b, []byte("\n")):
+		return "\n"
+	}
+	return ""
 }

@@ -111,6 +111,31 @@ func TestReplaceInPlaceAndKeep(t *testing.T) {
 	}
 }
 
+// TestReplaceKeepsFinalLineBreak: replacing a block that ends the file
+// once removed the file's final line break (execution.md §16).
+func TestReplaceKeepsFinalLineBreak(t *testing.T) {
+	crlf := func(s string) string { return strings.ReplaceAll(s, "\n", "\r\n") }
+	noBreak := strings.TrimSuffix(block1, "\n")
+	for _, tt := range []struct{ name, file, want string }{
+		{"last line with line break", "<workflow/>\n\n" + block1, "<workflow/>\n\n" + block1},
+		{"last line without line break", "<workflow/>\n\n" + noBreak, "<workflow/>\n\n" + noBreak},
+		{"crlf last line with line break", crlf("<workflow/>\n\n" + block1), crlf("<workflow/>\n\n" + block1)},
+		{"crlf last line without line break", crlf("<workflow/>\n\n" + noBreak), crlf("<workflow/>\n\n" + noBreak)},
+		{"end line with blanks", "<workflow/>\n\n" + strings.TrimSuffix(block1, "\n") + " \t\n", "<workflow/>\n\n" + block1},
+		{"text after the block", "<workflow/>\n\n" + block1 + "after", "<workflow/>\n\n" + block1 + "after"},
+		{"lf end line in a crlf file", crlf("<workflow/>\n\n"+noBreak) + "\nafter\r\n", crlf("<workflow/>\n\n"+noBreak) + "\nafter\r\n"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			p := write(t, tt.file, 0o644)
+			for i := range 3 {
+				if got := update(t, p, entry("20261125T101700Z-77a0e1", "success"), 5); got != tt.want {
+					t.Fatalf("update %d:\n got %q\nwant %q", i+1, got, tt.want)
+				}
+			}
+		})
+	}
+}
+
 func TestCells(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"a|b", `a\|b`},

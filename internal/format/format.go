@@ -24,47 +24,35 @@ func Format(name string, src []byte) ([]byte, source.List) {
 	return out, diags
 }
 
-// mode says how much of the layout may move.
-type mode int
-
-const (
-	// shift re-indents text fields and comments as whole blocks.
-	shift mode = iota
-	// keep leaves text fields and comments exactly where they were.
-	keep
-)
-
-// format is Format, also reporting which mode produced the result (-1 when
-// the file was left as it was because no layout kept its meaning).
-func format(name string, src []byte) ([]byte, source.List, mode) {
+// format is Format, also reporting whether a valid file was left as it
+// was because its layout would not keep its meaning.
+func format(name string, src []byte) (out []byte, diags source.List, fellBack bool) {
 	flow, diags := parser.ParseFile(name, src)
 	if flow == nil || diags.HasErrors() {
-		return nil, diags, keep
+		return nil, diags, false
 	}
 	if _, gd := dag.Build(flow); gd.HasErrors() {
 		diags = append(diags, gd...)
 		diags.Sort()
-		return nil, diags, keep
+		return nil, diags, false
 	}
-	for _, m := range []mode{shift, keep} {
-		out, err := layout(flow, src, m)
-		if err != nil {
-			continue
-		}
-		if bytes.Equal(out, src) {
-			return src, diags, m
-		}
-		if again, _ := parser.ParseFile(name, out); again != nil && Equivalent(flow, again) == nil {
-			return out, diags, m
-		}
+	out, err := layout(flow, src)
+	if err != nil {
+		return src, diags, true
 	}
-	return src, diags, -1
+	if bytes.Equal(out, src) {
+		return src, diags, false
+	}
+	if again, _ := parser.ParseFile(name, out); again == nil || Equivalent(flow, again) != nil {
+		return src, diags, true
+	}
+	return out, diags, false
 }
 
-// layout prints the body of flow (parsed from src) in mode m and returns
-// the whole file.
-func layout(flow *ast.Flow, src []byte, m mode) ([]byte, error) {
-	p := &printer{src: src, cat: fields.Builtin(), mode: m, nl: "\n"}
+// layout prints the body of flow (parsed from src) and returns the whole
+// file.
+func layout(flow *ast.Flow, src []byte) ([]byte, error) {
+	p := &printer{src: src, cat: fields.Builtin(), nl: "\n"}
 	f := source.NewFile(flow.File.Name, src)
 	// The body alone, as a fenced block: one element with nothing around.
 	root, _, diags := parser.ParseBody(f, flow.BodyStart, flow.BodyEnd, true, p.isText)
@@ -98,12 +86,11 @@ func indentBefore(src []byte, off int) string {
 }
 
 type printer struct {
-	src  []byte
-	cat  *fields.Set
-	mode mode
-	nl   string
-	out  bytes.Buffer
-	err  error
+	src []byte
+	cat *fields.Set
+	nl  string
+	out bytes.Buffer
+	err error
 }
 
 func (p *printer) fail(format string, args ...any) {
@@ -137,8 +124,10 @@ func (p *printer) element(e *parser.Element, name, indent string) {
 			p.out.WriteString("/>")
 			return
 		}
+		// The content and the end tag stay byte for byte (spec/cli.md §9):
+		// where the start tag stands does not change the text's value.
 		p.out.WriteByte('>')
-		p.out.Write(p.textBlock(raw, indent))
+		p.out.Write(raw)
 		p.out.WriteString("</" + name + ">")
 		return
 	}
@@ -161,7 +150,7 @@ func (p *printer) element(e *parser.Element, name, indent string) {
 		if it.el == nil && it.newlines == 0 && i > 0 {
 			// A comment on the line of the item before it stays there.
 			p.out.WriteByte(' ')
-			p.comment(it, inner, false)
+			p.out.Write(p.src[it.start:it.end])
 			continue
 		}
 		if it.newlines >= 2 && i > 0 {
@@ -172,7 +161,9 @@ func (p *printer) element(e *parser.Element, name, indent string) {
 		if it.el != nil {
 			p.element(it.el, p.childName(spec, e, it.el), inner)
 		} else {
-			p.comment(it, inner, true)
+			// Only the comment's first line moves; the rest stays byte
+			// for byte (spec/cli.md §9).
+			p.out.Write(p.src[it.start:it.end])
 		}
 	}
 	p.out.WriteString(p.nl)
@@ -251,105 +242,6 @@ func (p *printer) items(e *parser.Element, cs, ce int) []item {
 	}
 	gap(ce)
 	return out
-}
-
-// comment writes the comment of it. A comment alone on its lines that
-// spans several lines is shifted as a block when every continuation line
-// can move with it.
-func (p *printer) comment(it item, indent string, ownLine bool) {
-	text := p.src[it.start:it.end]
-	if p.mode == keep || !ownLine || bytes.IndexByte(text, '\n') < 0 || bytes.IndexByte(text, '\r') >= 0 {
-		p.out.Write(text)
-		return
-	}
-	old := indentBefore(p.src, it.start)
-	if strings.ContainsRune(old, '\t') || strings.ContainsRune(indent, '\t') {
-		p.out.Write(text)
-		return
-	}
-	lines := strings.Split(string(text), "\n")
-	delta := len(indent) - len(old)
-	if delta < 0 {
-		for _, l := range lines[1:] {
-			if strings.TrimLeft(l, " \t") != "" && !strings.HasPrefix(l, strings.Repeat(" ", -delta)) {
-				p.out.Write(text)
-				return
-			}
-		}
-	}
-	for i, l := range lines {
-		if i > 0 {
-			p.out.WriteByte('\n')
-			switch {
-			case strings.TrimLeft(l, " \t") == "":
-				l = ""
-			case delta > 0:
-				l = strings.Repeat(" ", delta) + l
-			case delta < 0:
-				l = l[-delta:]
-			}
-		}
-		p.out.WriteString(l)
-	}
-}
-
-// textBlock returns the raw content of a text field, shifted as a whole to
-// the element's indentation when that keeps its value (spec/format.md
-// §4.4: a first line break, a last blank line and the common indentation
-// are not part of the value): the content must start with a line break,
-// end with a blank line, and hold no CDATA and no \r.
-func (p *printer) textBlock(raw []byte, indent string) []byte {
-	if p.mode == keep || len(raw) == 0 || raw[0] != '\n' || bytes.IndexByte(raw, '\r') >= 0 ||
-		bytes.Contains(raw, []byte("<![CDATA[")) {
-		return raw
-	}
-	last := bytes.LastIndexByte(raw, '\n')
-	if strings.Trim(string(raw[last+1:]), " \t") != "" || last == 0 {
-		return raw
-	}
-	lines := strings.Split(string(raw[1:last]), "\n")
-	common := ""
-	first := true
-	for _, l := range lines {
-		if strings.Trim(l, " \t") == "" {
-			continue
-		}
-		lead := l[:len(l)-len(strings.TrimLeft(l, " \t"))]
-		if first {
-			common, first = lead, false
-			continue
-		}
-		n := 0
-		for n < len(common) && n < len(lead) && common[n] == lead[n] {
-			n++
-		}
-		common = common[:n]
-	}
-	if first {
-		return raw // no text at all
-	}
-	np := indent + "  "
-	var b strings.Builder
-	b.WriteByte('\n')
-	for _, l := range lines {
-		var rest string
-		if strings.Trim(l, " \t") == "" {
-			k := 0
-			for k < len(common) && k < len(l) && common[k] == l[k] {
-				k++
-			}
-			rest = l[k:]
-		} else {
-			rest = l[len(common):]
-		}
-		if rest != "" {
-			b.WriteString(np)
-			b.WriteString(rest)
-		}
-		b.WriteByte('\n')
-	}
-	b.WriteString(indent)
-	return []byte(b.String())
 }
 
 // ---- schemas (the same questions the parser's lowerer asks) ----

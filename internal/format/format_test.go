@@ -3,6 +3,7 @@ package format
 import (
 	"bytes"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,7 +11,9 @@ import (
 
 	"github.com/rogpeppe/go-internal/txtar"
 
+	"github.com/flowscript/flowscript/internal/fields"
 	"github.com/flowscript/flowscript/internal/parser"
+	"github.com/flowscript/flowscript/internal/source"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
@@ -64,12 +67,12 @@ func TestFormatGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			out, diags, m := format(name+".flow.md", src)
+			out, diags, fellBack := format(name+".flow.md", src)
 			if diags.HasErrors() || out == nil {
 				t.Fatalf("diagnostics: %v", diags)
 			}
-			if m != shift {
-				t.Errorf("formatted in mode %d, want the shifting mode", m)
+			if fellBack {
+				t.Errorf("left as it was: the layout changed the meaning")
 			}
 			golden := filepath.Join("testdata", name+".golden")
 			if *update {
@@ -94,11 +97,11 @@ func TestFormatGolden(t *testing.T) {
 func TestFormatIdempotent(t *testing.T) {
 	for name, src := range corpus(t) {
 		t.Run(name, func(t *testing.T) {
-			once, diags, m := format("x.flow.md", src)
+			once, diags, fellBack := format("x.flow.md", src)
 			if once == nil {
 				return // an invalid workflow of an error test
 			}
-			if m < 0 {
+			if fellBack {
 				t.Fatalf("no layout keeps the meaning; diagnostics %v", diags)
 			}
 			twice, _, _ := format("x.flow.md", once)
@@ -113,8 +116,58 @@ func TestFormatIdempotent(t *testing.T) {
 			if err := Equivalent(a, b); err != nil {
 				t.Errorf("meaning changed: %v", err)
 			}
+			if err := keptVerbatim(src, once); err != nil {
+				t.Error(err)
+			}
 		})
 	}
+}
+
+// keptVerbatim checks that every comment and the content of every text
+// field (YAML blocks included) of the body of src appears in out byte for
+// byte, in the same order (spec/cli.md §9).
+func keptVerbatim(src, out []byte) error {
+	flow, _ := parser.ParseFile("v.flow.md", src)
+	if flow == nil {
+		return nil
+	}
+	p := &printer{src: src, cat: fields.Builtin()}
+	root, _, diags := parser.ParseBody(source.NewFile("v.flow.md", src), flow.BodyStart, flow.BodyEnd, true, p.isText)
+	if root == nil || diags.HasErrors() {
+		return nil
+	}
+	var spans [][]byte
+	var walk func(e *parser.Element)
+	walk = func(e *parser.Element) {
+		if e.Text != nil {
+			spans = append(spans, src[e.Text.Span.Start:e.Text.Span.End])
+			return
+		}
+		if e.SelfClosing {
+			return
+		}
+		cs, ce := p.contentSpan(e)
+		for _, it := range p.items(e, cs, ce) {
+			if it.el != nil {
+				walk(it.el)
+			} else {
+				spans = append(spans, src[it.start:it.end])
+			}
+		}
+	}
+	walk(root)
+	if p.err != nil {
+		return nil
+	}
+	rest := out
+	for _, s := range spans {
+		k := bytes.Index(rest, s)
+		if k < 0 {
+			return fmt.Errorf("not kept byte for byte: %q", s)
+		}
+		rest = rest[k+len(s):]
+	}
+	return nil
 }
 
 func TestFormatCases(t *testing.T) {
@@ -140,6 +193,29 @@ func TestFormatCases(t *testing.T) {
 			"<workflow>\n  <if condition=\"true\">\n    <then>\n      <set var=\"a\" value=\"1\"/>\n    </then>\n  </if>\n</workflow>\n"},
 		{"CDATA text kept exactly", "<workflow>\n<transform id=\"t\" type=\"template\">\n<template>\n<![CDATA[a]]>\n</template>\n</transform>\n</workflow>\n",
 			"<workflow>\n  <transform id=\"t\" type=\"template\">\n    <template>\n<![CDATA[a]]>\n</template>\n  </transform>\n</workflow>\n"},
+		// Regression: fmt re-indented the lines after the first of a
+		// multi-line comment; only its first line may move (cli.md §9).
+		{"multi-line comment deeper than its place",
+			"<workflow>\n  <transform id=\"a\" type=\"template\" template=\"x\"/>\n    <!--\n       multi-line\n  comment -->\n</workflow>\n",
+			"<workflow>\n  <transform id=\"a\" type=\"template\" template=\"x\"/>\n  <!--\n       multi-line\n  comment -->\n</workflow>\n"},
+		{"multi-line comment shallower than its place",
+			"<workflow>\n<if condition=\"true\"><then>\n<!-- a\nb\n   c -->\n<set var=\"a\" value=\"1\"/></then></if>\n</workflow>\n",
+			"<workflow>\n  <if condition=\"true\">\n    <then>\n      <!-- a\nb\n   c -->\n      <set var=\"a\" value=\"1\"/>\n    </then>\n  </if>\n</workflow>\n"},
+		{"multi-line comment after an element on its line",
+			"<workflow>\n<output value=\"1\"/>   <!-- a\n        b -->\n</workflow>\n",
+			"<workflow>\n  <output value=\"1\"/> <!-- a\n        b -->\n</workflow>\n"},
+		{"multi-line comment with tabs and CRLF",
+			"<workflow>\r\n\t<!--\r\n\t\tx\r\n\t-->\r\n\t<output value=\"1\"/>\r\n</workflow>\r\n",
+			"<workflow>\r\n  <!--\r\n\t\tx\r\n\t-->\r\n  <output value=\"1\"/>\r\n</workflow>\r\n"},
+		{"text field kept byte for byte",
+			"<workflow>\n<transform id=\"t\" type=\"template\">\n          <template>\n            a\n              b\n          </template>\n</transform>\n</workflow>\n",
+			"<workflow>\n  <transform id=\"t\" type=\"template\">\n    <template>\n            a\n              b\n          </template>\n  </transform>\n</workflow>\n"},
+		{"text field shallower than its place kept byte for byte",
+			"<workflow>\n<if condition=\"true\"><then><transform id=\"t\" type=\"template\"><template>\nx\n  y\n</template></transform></then></if>\n</workflow>\n",
+			"<workflow>\n  <if condition=\"true\">\n    <then>\n      <transform id=\"t\" type=\"template\">\n        <template>\nx\n  y\n</template>\n      </transform>\n    </then>\n  </if>\n</workflow>\n"},
+		{"YAML block kept byte for byte",
+			"<workflow>\n<source id=\"u\" type=\"http\">\n      <request>\n        url: http://x/y\n        params:\n          page: 1\n      </request>\n</source>\n</workflow>\n",
+			"<workflow>\n  <source id=\"u\" type=\"http\">\n    <request>\n        url: http://x/y\n        params:\n          page: 1\n      </request>\n  </source>\n</workflow>\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -148,7 +224,10 @@ func TestFormatCases(t *testing.T) {
 				t.Fatalf("diagnostics: %v", diags)
 			}
 			if got := strings.TrimPrefix(string(out), head); got != tt.want {
-				t.Errorf("got:\n%s\nwant:\n%s", got, tt.want)
+				t.Errorf("got:\n%q\nwant:\n%q", got, tt.want)
+			}
+			if again, _ := Format("t.flow.md", out); !bytes.Equal(again, out) {
+				t.Errorf("not idempotent:\n%q", again)
 			}
 		})
 	}
@@ -184,8 +263,8 @@ func FuzzFormat(f *testing.F) {
 		f.Add(src)
 	}
 	f.Fuzz(func(t *testing.T, src []byte) {
-		once, _, m := format("f.flow.md", src)
-		if once == nil || m < 0 {
+		once, _, fellBack := format("f.flow.md", src)
+		if once == nil || fellBack {
 			return
 		}
 		a, _ := parser.ParseFile("f.flow.md", src)
@@ -199,6 +278,9 @@ func FuzzFormat(f *testing.F) {
 		twice, _, _ := format("f.flow.md", once)
 		if !bytes.Equal(once, twice) {
 			t.Fatalf("not idempotent:\nonce:\n%s\ntwice:\n%s", once, twice)
+		}
+		if err := keptVerbatim(src, once); err != nil {
+			t.Fatal(err)
 		}
 	})
 }
