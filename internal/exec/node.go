@@ -90,6 +90,9 @@ func defaultValue(fs *fields.Field) (any, bool) {
 // <break> had ended the iteration when the node was started (in document
 // order, nodes.md §4.6): a node started before the break still runs.
 func (e *engine) runNode(ctx context.Context, f *frame, n *ast.Node, broken bool) error {
+	if err := ctx.Err(); err != nil {
+		return err // not started: it stays pending ("not run", execution.md §8)
+	}
 	in := e.inst(f, n)
 	if reason := e.skipReason(f, n, broken); reason != "" {
 		e.skipNode(f, n, reason)
@@ -538,6 +541,11 @@ func (e *engine) runLeaf(ctx context.Context, f *frame, n *ast.Node, in *Instanc
 		in.Attempts = attempt
 		if needSlot {
 			if err := e.slots.Acquire(ctx, 1); err != nil {
+				if attempt == 1 {
+					// stopped while waiting for a slot: never started
+					in.Attempts, in.Start = 0, time.Time{}
+					return err
+				}
 				return e.cancelled(in, err)
 			}
 		}
@@ -603,7 +611,12 @@ func (e *engine) handleFailure(ctx context.Context, f *frame, n *ast.Node, in *I
 	if v, _, cerr := e.scalar(f, n, n.Field("continue-on-error")); cerr == nil && v == true {
 		return nil
 	}
-	e.recordFailure(ne)
+	if n.Parent == nil && f.parent == nil {
+		// The failure reached the top-level scope: it is the run error
+		// unless one got there first (execution.md §8). A failure inside
+		// a container becomes the container's, which decides.
+		e.recordFailure(ne)
+	}
 	return errStop
 }
 
