@@ -86,10 +86,12 @@ type edge struct {
 	raw  int32
 }
 
-// varEvent is one read or write of a variable, at node n.
+// varEvent is one read or write of a variable, at node n. A whole read
+// ($vars itself, or $vars[k] with a computed k) reads every variable.
 type varEvent struct {
 	n     *ast.Node
 	write bool
+	whole bool
 	span  source.Span
 }
 
@@ -111,6 +113,7 @@ type builder struct {
 	allCtx    []*ast.Node
 	vars      map[string][]varEvent
 	varOrder  []string
+	wholeVars []varEvent  // whole reads of $vars, in document order
 	targets   []*ast.Node // scratch for resolve
 }
 
@@ -357,6 +360,10 @@ func (b *builder) ref(n *ast.Node, f *ast.Field, r expr.Ref) {
 			b.nodeRef(n, t, f.Name, sp)
 		}
 	case expr.RefVar:
+		if r.Name == "" {
+			b.wholeRead(varEvent{n: n, whole: true, span: sp})
+			break
+		}
 		b.varEvent(r.Name, varEvent{n: n, span: sp})
 	case expr.RefContext:
 		list := b.allCtx
@@ -648,6 +655,40 @@ func (b *builder) varEvent(name string, e varEvent) {
 	b.vars[name] = append(evs, e)
 }
 
+// wholeRead records a read of $vars as a whole; repeated whole reads by
+// the same node count once.
+func (b *builder) wholeRead(e varEvent) {
+	if k := len(b.wholeVars); k > 0 && b.wholeVars[k-1].n == e.n {
+		return
+	}
+	b.wholeVars = append(b.wholeVars, e)
+}
+
+// withWholeReads merges the whole reads of $vars into the events of one
+// variable, in document order (node order; a node's own events first). A
+// node that already reads the variable by name gains no second read.
+func (b *builder) withWholeReads(evs []varEvent) []varEvent {
+	if len(b.wholeVars) == 0 {
+		return evs
+	}
+	out := make([]varEvent, 0, len(evs)+len(b.wholeVars))
+	i := 0
+	for _, w := range b.wholeVars {
+		for i < len(evs) && evs[i].n.Index <= w.n.Index {
+			out = append(out, evs[i])
+			i++
+		}
+		named := false
+		for j := len(out) - 1; j >= 0 && out[j].n == w.n; j-- {
+			named = named || !out[j].write
+		}
+		if !named {
+			out = append(out, w)
+		}
+	}
+	return append(out, evs[i:]...)
+}
+
 // sees reports whether an event at node w takes part in the ordering with
 // an event at node y: a <set> inside a foreach body only does within that
 // body (execution.md §2.2).
@@ -661,10 +702,11 @@ func (b *builder) sees(w varEvent, y *ast.Node) bool {
 
 // varEdges orders the readers and writers of every variable (execution.md
 // §2.2): each event depends on every earlier writer, each writer on every
-// earlier reader. Reads without an earlier writer are G503.
+// earlier reader. A read of $vars as a whole is a read of every variable.
+// Reads by name without an earlier writer are G503.
 func (b *builder) varEdges() {
 	for _, name := range b.varOrder {
-		evs := b.vars[name]
+		evs := b.withWholeReads(b.vars[name])
 		for j, e := range evs {
 			found, shared := false, false
 			for _, x := range evs[:j] {
@@ -692,7 +734,7 @@ func (b *builder) varEdges() {
 				}
 				b.raw = append(b.raw, rawEdge{from: e.n, to: x.n, via: e.n, span: e.span})
 			}
-			if !e.write && !found && !b.writtenInside(evs, e.n) {
+			if !e.write && !e.whole && !found && !b.writtenInside(evs, e.n) {
 				d := b.diags.Add(b.file, e.span, "G503", "variable %q is read before it is set", name)
 				hint := "add <set var=\"" + name + "\" .../> before this read"
 				for _, w := range evs[j+1:] {

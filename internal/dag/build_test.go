@@ -214,6 +214,50 @@ func TestBuild(t *testing.T) {
 			diags: `w.flow.md:6:38: error[G503]: variable "v" is read before it is set`,
 		},
 		{
+			// $vars is available everywhere (expressions.md §5): read whole it
+			// depends on every earlier writer and every later writer waits for
+			// it (execution.md §2.2); without an earlier writer it is no G503.
+			name: "whole $vars read is a read of every variable",
+			build: func(b *fb) {
+				b.leaf("transform/template", "t0", "template={{ $vars }}")
+				b.leaf("set", "", "var=a", "expr=1")
+				b.leaf("transform/template", "t", "template={{ $vars }}")
+				b.leaf("set", "", "var=b", "expr=2")
+				b.leaf("transform/template", "k", "template={{ $vars['b'] }} {{ $vars[t] }}")
+			},
+			waves: "[t0] [set#1] [t] [set#2] [k]",
+			deps:  "set#1:t0 t:set#1 set#2:t0,t k:set#1,t,set#2",
+		},
+		{
+			name: "whole $vars read inside a loop body",
+			build: func(b *fb) {
+				b.leaf("set", "", "var=n", "expr=0")
+				b.open("loop", "l", "result=$vars")
+				b.leaf("transform/template", "r", "template={{ $vars }}")
+				b.leaf("set", "", "var=n", "expr=1")
+				b.end()
+			},
+			waves: "[set#1] [l]",
+			deps:  "l:set#1 set#2:r",
+			inner: "[r] [set#2]",
+		},
+		{
+			name: "N311 whole $vars read across parallel branches",
+			build: func(b *fb) {
+				b.open("parallel", "p")
+				b.arm("branch")
+				b.leaf("set", "", "var=a", "expr=1")
+				b.end()
+				b.arm("branch")
+				b.leaf("transform/template", "t", "template={{ $vars }}")
+				b.end()
+				b.end()
+			},
+			waves: "[p]",
+			inner: "[set#1]",
+			diags: `w.flow.md:11:38: error[N311]: variable "a" is shared across branches of parallel "p"`,
+		},
+		{
 			name: "loop break may read a variable its body writes",
 			build: func(b *fb) {
 				b.open("loop", "l", "break=n > 3")

@@ -97,3 +97,47 @@ func Convert(fs *Field, text string) (any, string) {
 }
 
 var nameRe = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+// waitRe is the n(K) form of a <parallel> wait.
+var waitRe = regexp.MustCompile(`^n\(([0-9]{1,9})\)$`)
+
+// ParseWait reads the syntax of a trimmed <parallel> "wait" value
+// (nodes.md §4.8): mode "all", "any" or "n" with its K; ok is false for
+// any other text. K is not range-checked (see CheckWait).
+func ParseWait(text string) (mode string, k int, ok bool) {
+	switch text {
+	case "all", "any":
+		return text, 0, true
+	}
+	m := waitRe.FindStringSubmatch(text)
+	if m == nil {
+		return "", 0, false
+	}
+	k, err := strconv.Atoi(m[1])
+	if err != nil {
+		return "", 0, false
+	}
+	return "n", k, true
+}
+
+// CheckWait checks a trimmed <parallel> "wait" value: all, any or n(K)
+// with 1 ≤ K ≤ branches. It returns how many branches must succeed
+// (branches for all, 1 for any, K for n(K)) and the problem, "" when the
+// value is valid. With branches < 1 (not known) K's upper bound is not
+// checked.
+func CheckWait(text string, branches int) (int, string) {
+	mode, k, ok := ParseWait(text)
+	switch {
+	case !ok:
+		return 0, fmt.Sprintf("%q: %q is not all, any or n(K)", "wait", text)
+	case mode == "all":
+		return branches, ""
+	case mode == "any":
+		return 1, ""
+	case branches >= 1 && (k < 1 || k > branches):
+		return 0, fmt.Sprintf("%q: K in %q must be from 1 to %d, the number of branches", "wait", text, branches)
+	case k < 1:
+		return 0, fmt.Sprintf("%q: K in %q must be at least 1", "wait", text)
+	}
+	return k, ""
+}

@@ -114,7 +114,9 @@ func (l *loader) sub(fromName, fromAbs, p string, at source.Span, chain []string
 			return nil
 		}
 	}
-	if len(chain) >= MaxDepth {
+	// chain holds the top file too: the target is sub-workflow number
+	// len(chain) of the chain, allowed up to MaxDepth.
+	if len(chain) > MaxDepth {
 		*out = append(*out, &source.Diagnostic{Span: at, Code: "N313", Message: fmt.Sprintf("sub-workflows are nested deeper than %d levels", MaxDepth)})
 		return nil
 	}

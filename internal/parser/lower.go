@@ -512,8 +512,10 @@ func (l *lowerer) checkOutput() {
 
 // ---- pass 2: fields ----
 
-// namesFor returns the names a field of node n may use.
-func (l *lowerer) namesFor(n *ast.Node, arrow bool) *expr.Names {
+// namesFor returns the names field of node n may use: the item and index
+// names of every enclosing foreach, and for a foreach's own "result"
+// (evaluated at the end of each iteration, nodes.md §4.7) its own.
+func (l *lowerer) namesFor(n *ast.Node, field string, arrow bool) *expr.Names {
 	if l.baseNames == nil {
 		l.baseNames = &expr.Names{
 			Funcs:       l.funcs,
@@ -542,6 +544,9 @@ func (l *lowerer) namesFor(n *ast.Node, arrow bool) *expr.Names {
 		}
 	}
 	var locals []string
+	if n.Tag == "foreach" && field == "result" {
+		locals = append(locals, l.ownName(n, "item"), l.ownName(n, "index"))
+	}
 	for p := n.Parent; p != nil; p = p.Parent {
 		if p.Tag == "foreach" {
 			locals = append(locals, staticStr(p, "item", "item"), staticStr(p, "index", "index"))
@@ -583,6 +588,34 @@ func nonNil(s []string) []string {
 		return []string{}
 	}
 	return s
+}
+
+// ownName returns the item or index name (field) a foreach declares, read
+// from its element: its own fields may be converted before that one is.
+// An invalid name (reported by its field) gives the default.
+func (l *lowerer) ownName(n *ast.Node, field string) string {
+	if f := n.Field(field); f != nil {
+		return staticStr(n, field, field)
+	}
+	if el := l.elems[n]; el != nil {
+		for _, a := range el.Attrs {
+			if fields.Canonical(a.Name) == field {
+				if v := strings.TrimSpace(a.Value); nameRe.MatchString(v) {
+					return v
+				}
+				return field
+			}
+		}
+		for _, ch := range el.Children {
+			if ch.Text != nil && fields.Canonical(ch.Name) == field {
+				if v := strings.TrimSpace(ch.Text.Value); nameRe.MatchString(v) {
+					return v
+				}
+				return field
+			}
+		}
+	}
+	return field
 }
 
 func staticStr(n *ast.Node, field, def string) string {
@@ -709,9 +742,9 @@ func (l *lowerer) setField(m map[string]*ast.Field, order *[]string, n *ast.Node
 		(n.Kind == "transform/map" || n.Kind == "transform/filter" || n.Kind == "transform/reduce")
 	var nm *expr.Names
 	if n != nil {
-		nm = l.namesFor(n, arrow)
+		nm = l.namesFor(n, fs.Name, arrow)
 	} else {
-		nm = l.namesFor(&ast.Node{}, false)
+		nm = l.namesFor(&ast.Node{}, "", false)
 	}
 	f := l.convert(fs, src, nm)
 	if f == nil {

@@ -535,6 +535,9 @@ func (l *lowerer) nodeRules(n *ast.Node, el *Element) {
 		if len(n.Scopes) < 2 {
 			l.errAt(n.TagSpan, "N304", "<parallel> needs at least two <branch> elements")
 		}
+		l.waitRule(n)
+	case n.Tag == "break":
+		l.breakTarget(n)
 	case n.Type == "ai":
 		l.aiRules(n)
 	case n.Type == "email":
@@ -608,7 +611,7 @@ func (l *lowerer) scopeFields(s *ast.Scope) {
 						continue
 					}
 					f := &ast.Field{Spec: fs, Name: fs.Name, Raw: a.Value, Span: a.ValueSpan, NameSpan: a.NameSpan}
-					nm := l.namesFor(n, false)
+					nm := l.namesFor(n, "", false)
 					pm := a.Map
 					if pm == nil {
 						pm = identity(a.ValueSpan.Start)
@@ -675,4 +678,78 @@ func (l *lowerer) isFailed(m map[string]*ast.Field, name string) bool {
 		return false
 	}
 	return l.failed[fmt.Sprintf("%p/%s", m, name)]
+}
+
+// waitRule checks a <parallel> wait (nodes.md §4.8): all, any or n(K) with
+// 1 ≤ K ≤ the number of branches (N305).
+func (l *lowerer) waitRule(n *ast.Node) {
+	f := n.Fields["wait"]
+	if f == nil || !f.IsStatic {
+		return
+	}
+	text := strings.TrimSpace(f.Raw)
+	branches := len(n.Scopes)
+	if branches < 2 {
+		branches = 0 // N304 already; K's upper bound is unknown
+	}
+	if _, problem := fields.CheckWait(text, branches); problem != "" {
+		d := l.errAt(f.Span, "N305", "%s", problem)
+		if _, _, ok := fields.ParseWait(text); ok {
+			return // n(K) with K out of range: the message says the range
+		}
+		if lower := strings.ToLower(text); lower != text {
+			if _, p := fields.CheckWait(lower, branches); p == "" {
+				d.Hints = append(d.Hints, fmt.Sprintf("write %q", lower))
+				d.Suggestion = lower
+				return
+			}
+		}
+		if branches > 0 {
+			d.Hints = append(d.Hints, fmt.Sprintf("expected all, any or n(K) with K from 1 to %d", branches))
+		} else {
+			d.Hints = append(d.Hints, "expected all, any or n(K)")
+		}
+	}
+}
+
+// loopTags are the containers a <break> can end.
+var loopTags = map[string]bool{"loop": true, "while": true, "foreach": true}
+
+// breakTarget checks that the "loop" of a <break> names an enclosing loop,
+// while or foreach (nodes.md §4.6, N311); the hint lists the enclosing
+// loops that have ids, innermost first.
+func (l *lowerer) breakTarget(n *ast.Node) {
+	f := n.Fields["loop"]
+	if f == nil || !f.IsStatic {
+		return
+	}
+	id, _ := f.Static.(string)
+	var enclosing []string
+	inLoop := false
+	for p := n.Parent; p != nil; p = p.Parent {
+		if !loopTags[p.Tag] {
+			continue
+		}
+		if p.ID == id && !p.Generated {
+			return
+		}
+		inLoop = true
+		if !p.Generated {
+			enclosing = append(enclosing, p.ID)
+		}
+	}
+	if !inLoop {
+		return // N302: the <break> itself is misplaced
+	}
+	var d *source.Diagnostic
+	if t := l.flow.ByID[id]; t != nil && !loopTags[t.Tag] {
+		d = l.errAt(f.Span, "N311", "break target %q is a <%s>, not an enclosing loop, while or foreach", id, t.Tag)
+	} else {
+		d = l.errAt(f.Span, "N311", "break target %q does not enclose this <break>", id)
+	}
+	if len(enclosing) > 0 {
+		d.Hints = append(d.Hints, "enclosing loops, innermost first: "+strings.Join(enclosing, ", "))
+	} else {
+		d.Hints = append(d.Hints, "the enclosing loops have no id; give one an id, or leave out \"loop\" to end the innermost")
+	}
 }
