@@ -11,6 +11,7 @@ import (
 
 	"github.com/flowscript/flowscript/internal/ast"
 	"github.com/flowscript/flowscript/internal/expr"
+	"github.com/flowscript/flowscript/internal/fields"
 	"github.com/flowscript/flowscript/internal/runtimes"
 	"github.com/flowscript/flowscript/internal/source"
 	"github.com/flowscript/flowscript/internal/units"
@@ -28,6 +29,7 @@ func (e *engine) runContainer(ctx context.Context, f *frame, n *ast.Node, in *In
 		e.obs.Event(&Event{Type: EvNodeStart, Time: in.Start, Inst: in, Attempt: 1})
 	}
 	env := e.newEnv(f, 1)
+	setBranch(env, n)
 	if inf := n.Field("input"); inf != nil && inf.Prog != nil {
 		v, err := inf.Prog.Eval(env)
 		if err != nil {
@@ -392,6 +394,7 @@ func (e *engine) runForeach(ctx context.Context, f *frame, n *ast.Node, in *Inst
 				return err
 			}
 			fenv := e.newEnv(fr, 1)
+			fenv.Input = env.Input
 			if v, ok, ne := e.evalLazy(n, "result", fenv); ne != nil {
 				ne.Node, ne.NodeRef, ne.Span = in.Key, n, n.TagSpan
 				e.recordIterFailure(fr, ne)
@@ -451,17 +454,10 @@ func (e *engine) firstFailure(fr *frame, s *ast.Scope) *NodeError {
 func (e *engine) runParallel(ctx context.Context, f *frame, n *ast.Node, in *Instance, env *expr.Env) (any, *NodeError) {
 	k := len(n.Scopes)
 	need := k
-	mode := "all"
 	if w := n.Field("wait"); w != nil && w.IsStatic {
-		mode = strings.TrimSpace(value.Render(w.Static))
-	}
-	switch {
-	case mode == "any":
-		need = 1
-	case strings.HasPrefix(mode, "n(") && strings.HasSuffix(mode, ")"):
-		fmt.Sscanf(mode, "n(%d)", &need)
-		if need < 1 || need > k {
-			return nil, &NodeError{Code: "R603", Message: fmt.Sprintf("wait %q needs 1 ≤ K ≤ %d", mode, k)}
+		var problem string
+		if need, problem = fields.CheckWait(strings.TrimSpace(value.Render(w.Static)), k); problem != "" {
+			return nil, &NodeError{Code: "R603", Message: problem, Span: w.Span}
 		}
 	}
 	conc := k
@@ -531,7 +527,7 @@ func (e *engine) runParallel(ctx context.Context, f *frame, n *ast.Node, in *Ins
 		merged = []any{}
 	}
 	mf := n.Field("merge")
-	mode = "array"
+	mode := "array"
 	if mf != nil && mf.Prog != nil {
 		menv := e.newEnv(f, 1)
 		menv.SetLocal("$branches", merged)

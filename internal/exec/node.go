@@ -384,6 +384,22 @@ func (e *engine) renderAll(n *ast.Node, env *expr.Env) (map[string]any, map[stri
 	return out, lazy, deferred, nil
 }
 
+// setBranch sets $branch, the position of the branch of the innermost
+// <parallel> holding n (expressions.md §5).
+func setBranch(env *expr.Env, n *ast.Node) {
+	for p := n; p != nil && p.Parent != nil; p = p.Parent {
+		if p.Parent.Tag != "parallel" {
+			continue
+		}
+		for i, s := range p.Parent.Scopes {
+			if s == p.Scope {
+				env.SetLocal("$branch", float64(i))
+				return
+			}
+		}
+	}
+}
+
 // scalar is the value of a scalar field of n that the executor reads
 // itself (concurrency, max, continue-on-error, retry settings): its static
 // value, or its template rendered in frame f and converted (format.md
@@ -670,6 +686,7 @@ func (e *engine) attempt(ctx context.Context, f *frame, n *ast.Node, in *Instanc
 // attemptWith runs one attempt: evaluate input, render fields, run.
 func (e *engine) attemptWith(ctx context.Context, f *frame, n *ast.Node, in *Instance, attempt int, setup func(*expr.Env)) (any, *NodeError) {
 	env := e.newEnv(f, attempt)
+	setBranch(env, n)
 	if setup != nil {
 		setup(env)
 	}

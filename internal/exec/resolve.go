@@ -68,15 +68,19 @@ func (r resolver) Var(name string) any {
 	r.e.mu.Lock()
 	defer r.e.mu.Unlock()
 	if name == "" {
+		// The run's variables, then each iteration's from the outermost
+		// in, so an inner iteration-local value wins.
 		o := r.e.vars.Clone()
+		var frames []*frame
 		for f := r.f; f != nil; f = f.parent {
 			if f.vars != nil {
-				for _, k := range f.vars.Keys() {
-					if !o.Has(k) || true {
-						v, _ := f.vars.Get(k)
-						o.Set(k, v)
-					}
-				}
+				frames = append(frames, f)
+			}
+		}
+		for i := len(frames) - 1; i >= 0; i-- {
+			for _, k := range frames[i].vars.Keys() {
+				v, _ := frames[i].vars.Get(k)
+				o.Set(k, v)
 			}
 		}
 		return o

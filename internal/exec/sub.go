@@ -38,7 +38,7 @@ func (e *engine) runSub(ctx context.Context, f *frame, n *ast.Node, in *Instance
 			return nil, &NodeError{Code: "R616", Message: fmt.Sprintf("sub-workflow %q is already running in this chain", e.relPath(sub.Path))}
 		}
 	}
-	if len(chain) >= 16 {
+	if len(chain) > 16 { // the chain holds the top workflow too
 		return nil, &NodeError{Code: "R616", Message: "sub-workflows are nested deeper than 16 levels"}
 	}
 	ctx = context.WithValue(ctx, chainKey{}, append(chain[:len(chain):len(chain)], sub.Path))
