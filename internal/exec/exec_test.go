@@ -55,6 +55,16 @@ func (f *fakeRT) Run(ctx context.Context, c *runtimes.Call) (any, error) {
 			return nil, ctx.Err()
 		}
 	}
+	if cmd == "fail-once-slow-runs" {
+		// fails once the node "slow" has started (so that it is cancelled,
+		// not left unstarted)
+		for end := time.Now().Add(2 * time.Second); time.Now().Before(end); time.Sleep(time.Millisecond) {
+			if _, ok := f.ran.Load("slow"); ok {
+				break
+			}
+		}
+		cmd = "fail"
+	}
 	if cmd == "fail" {
 		return nil, runtimes.Errorf("R609", true, "exit status 1")
 	}
@@ -144,7 +154,7 @@ func TestNestedNoDeadlock(t *testing.T) {
 // no later wave starts, and the run error is that failure.
 func TestFailFast(t *testing.T) {
 	p := plan(t, `<source id="slow" type="exec" command="sleep"/>
-<source id="bad" type="exec" command="fail"/>
+<source id="bad" type="exec" command="fail-once-slow-runs"/>
 <source id="later" type="exec" input="slow" command="x"/>
 `)
 	rt := &fakeRT{}

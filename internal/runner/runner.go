@@ -7,6 +7,7 @@ package runner
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
 	"io"
@@ -281,7 +282,8 @@ func Run(ctx context.Context, s Streams, o Options) error {
 		if timeout > 0 {
 			tm = timeout.Milliseconds()
 		}
-		state := store.NewState(runID, store.Workflow{Name: flow.Front.Name, Version: flow.Front.Version, File: flow.Path},
+		sum := sha256.Sum256(src)
+		state := store.NewState(runID, store.Workflow{Name: flow.Front.Name, Version: flow.Front.Version, File: flow.Path, SHA256: hex.EncodeToString(sum[:])},
 			store.Options{MaxConcurrency: conc, Scheduler: scheduler(o, flow), TimeoutMS: tm}, now())
 		state.Attempt, state.Config, state.Input, state.Env = attempt, l.Config, l.Input, l.Env
 		if reuse != nil {
@@ -489,7 +491,9 @@ func reportFailure(s Streams, flow *ast.Flow, rep *exec.Report, mask func(string
 
 // writeOutput writes the workflow output (spec/cli.md §2).
 func writeOutput(s Streams, o Options, flow *ast.Flow, out any, m *redact.Masker) error {
-	if o.JSON || (o.Output == "" && flow.Output == nil) {
+	// --output always gets the output; stdout only without --json (whose
+	// stdout is the events) and when the workflow has an <output>.
+	if o.Output == "" && (o.JSON || flow.Output == nil) {
 		return nil
 	}
 	masked, _ := m.Value(out)

@@ -216,7 +216,44 @@ func (s *Store) ids() ([]string, error) {
 		}
 	}
 	sort.Strings(out)
+	// Ids of the same second sort by their random suffix: order those by
+	// the time of their first event instead (start order, execution.md
+	// §12.1).
+	for i := 0; i < len(out); {
+		j := i + 1
+		for j < len(out) && out[j][:16] == out[i][:16] {
+			j++
+		}
+		if j-i > 1 {
+			group := out[i:j]
+			starts := make(map[string]string, len(group))
+			for _, id := range group {
+				starts[id] = s.firstEventTime(id)
+			}
+			sort.SliceStable(group, func(a, b int) bool { return starts[group[a]] < starts[group[b]] })
+		}
+		i = j
+	}
 	return out, nil
+}
+
+// firstEventTime is the "ts" of run id's first journal line ("" when
+// unknown); the layout sorts as text.
+func (s *Store) firstEventTime(id string) string {
+	f, err := os.Open(filepath.Join(s.runDir(id), JournalFile))
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	line, _ := bufio.NewReader(f).ReadSlice('\n')
+	v, err := value.ParseJSON(bytes.TrimSpace(line))
+	if err != nil {
+		return ""
+	}
+	o, _ := v.(*value.Object)
+	ts, _ := o.Get("ts")
+	t, _ := ts.(string)
+	return t
 }
 
 func (s *Store) resolve(ref, workflowAbs string) (string, error) {

@@ -571,3 +571,40 @@ func TestRecorderLargeOutput(t *testing.T) {
 		t.Errorf("journal lacks the preview %s", want)
 	}
 }
+
+// Runs started in the same second are ordered by their first event, not
+// by the random suffix of their ids (List is newest first; last is the
+// newest).
+func TestSameSecondRunsInStartOrder(t *testing.T) {
+	s, err := Open(filepath.Join(t.TempDir(), "state"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := []string{"20261125T101500Z-ffffff", "20261125T101500Z-000000", "20261125T101500Z-888888"}
+	for i, id := range ids {
+		r, err := s.Create(id, []byte("src"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		st := NewState(id, Workflow{Name: "t", File: "/w.flow.md"}, Options{}, clock)
+		if err := r.WriteState(st); err != nil {
+			t.Fatal(err)
+		}
+		r.Journal().Append(clock.Add(time.Duration(i)*time.Millisecond), value.ObjectOf("event", "run.start"))
+		r.Close()
+	}
+	list, err := s.List()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, st := range list {
+		got = append(got, st.RunID)
+	}
+	if want := "20261125T101500Z-888888 20261125T101500Z-000000 20261125T101500Z-ffffff"; strings.Join(got, " ") != want {
+		t.Errorf("List order %v, want %s", got, want)
+	}
+	if last, err := s.resolve("last", "/w.flow.md"); err != nil || last != "20261125T101500Z-888888" {
+		t.Errorf("last = %s, %v", last, err)
+	}
+}
