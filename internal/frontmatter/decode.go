@@ -372,11 +372,18 @@ func inList(vals []any, v any) bool {
 }
 
 // fromYAML converts a node to a value; conversion errors (numbers out of
-// range) are reported with code.
+// range, an alias that refers to itself, aliases expanding past their
+// budget, a bad merge key) are reported with code, at the node at fault
+// when the converter names one.
 func (d *decoder) fromYAML(n *yaml.Node, code string) (any, bool) {
 	v, err := value.FromYAML(n)
 	if err != nil {
-		d.add(n, code, "%s", err.Error())
+		var ye *value.YAMLError
+		if errors.As(err, &ye) && ye.Node != nil {
+			d.add(ye.Node, code, "%s", ye.Msg)
+		} else {
+			d.add(n, code, "%s", err.Error())
+		}
 		return nil, false
 	}
 	return v, true

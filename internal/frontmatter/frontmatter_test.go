@@ -37,6 +37,17 @@ func render(l source.List) []string {
 
 const head = "---\nname: w\nversion: 1.0.0\n"
 
+// aliasLevels returns n lines "    - &aK [*aJ, …]" of ten aliases each to
+// the line before: with a first level of ten values, 10^(n+1) values.
+func aliasLevels(n int) string {
+	var b strings.Builder
+	for k := 1; k <= n; k++ {
+		ref := fmt.Sprintf("*a%d", k-1)
+		fmt.Fprintf(&b, "    - &a%d [%s]\n", k, strings.TrimSuffix(strings.Repeat(ref+", ", 10), ", "))
+	}
+	return b.String()
+}
+
 func TestDiagnostics(t *testing.T) {
 	tests := []struct {
 		name, src string
@@ -58,6 +69,9 @@ func TestDiagnostics(t *testing.T) {
 		{"F107 config entry", head + "config:\n  limit:\n    defualt: 3\n---\n", []string{`6:5-6:12 F107 unknown key "defualt" in config entry "limit" | did you mean "default"?`}},
 		{"F107 secrets item", head + "secrets:\n  - {nme: X}\n---\n", []string{`5:5-5:13 F113 secrets item has no "name"`, `5:6-5:9 F107 unknown key "nme" in secrets item | did you mean "name"?`}},
 		{"F107 input field", head + "input:\n  n: {type: number, requird: false}\n---\n", []string{`5:21-5:28 F107 unknown key "requird" in input field "n" | did you mean "required"?`}},
+		{"F111 recursive alias", head + "config:\n  rec: &x [1, *x]\n---\n", []string{`5:15-5:17 F111 alias *x refers to itself`}},
+		{"F111 recursive alias in default", head + "config:\n  l:\n    type: array\n    default: &x\n      - *x\n---\n", []string{`8:9-8:11 F111 alias *x refers to itself`}},
+		{"F111 alias bomb", head + "config:\n  b:\n    - &a0 [x, x, x, x, x, x, x, x, x, x]\n" + aliasLevels(8) + "---\n", []string{`11:47-11:50 F111 aliases expand to more than 1000000 values or 64 MiB of text`}},
 		{"metadata unchecked", head + "metadata:\n  anything: [1, {x: y}]\n  Whatever: 3\n---\n", nil},
 		{"spellings", head + "runtime:\n  retry: {max: 2, maxDelay: 5s, max-delay: 6s}\n---\n", []string{`5:33-5:42 F110 duplicate key "max-delay" (same as "maxDelay") | first defined on line 5`}},
 		{"F108 both", "---\ndescription: x\n---\n", []string{`1:1-1:4 F108 missing required key "name"`, `1:1-1:4 F108 missing required key "version"`}},

@@ -112,6 +112,20 @@ func TestFileSource(t *testing.T) {
 	}
 }
 
+// yamlAliasBomb is "billion laughs": nine levels of ten aliases to the
+// level below, 520 bytes that expand to 10^9 values.
+const yamlAliasBomb = `a0: &a0 [x, x, x, x, x, x, x, x, x, x]
+a1: &a1 [*a0, *a0, *a0, *a0, *a0, *a0, *a0, *a0, *a0, *a0]
+a2: &a2 [*a1, *a1, *a1, *a1, *a1, *a1, *a1, *a1, *a1, *a1]
+a3: &a3 [*a2, *a2, *a2, *a2, *a2, *a2, *a2, *a2, *a2, *a2]
+a4: &a4 [*a3, *a3, *a3, *a3, *a3, *a3, *a3, *a3, *a3, *a3]
+a5: &a5 [*a4, *a4, *a4, *a4, *a4, *a4, *a4, *a4, *a4, *a4]
+a6: &a6 [*a5, *a5, *a5, *a5, *a5, *a5, *a5, *a5, *a5, *a5]
+a7: &a7 [*a6, *a6, *a6, *a6, *a6, *a6, *a6, *a6, *a6, *a6]
+a8: &a8 [*a7, *a7, *a7, *a7, *a7, *a7, *a7, *a7, *a7, *a7]
+top: *a8
+`
+
 func TestFileSourceErrors(t *testing.T) {
 	tests := []struct {
 		name    string
@@ -132,6 +146,9 @@ func TestFileSourceErrors(t *testing.T) {
 		{"csv field count", "d.csv", map[string]string{"d.csv": "a,b\n1\n"}, nil, "R607", "cannot parse d.csv: invalid CSV: record on line 2: wrong number of fields"},
 		{"csv bare quote", "d.csv", map[string]string{"d.csv": "a\nx\"y\n"}, nil, "R607", "cannot parse d.csv: invalid CSV: parse error on line 2, column 2: bare \" in non-quoted-field"},
 		{"invalid yaml", "c.yaml", map[string]string{"c.yaml": "a: [1\n"}, nil, "R607", "cannot parse c.yaml: invalid YAML: line 1: did not find expected ',' or ']'"},
+		{"recursive yaml alias", "r.yaml", map[string]string{"r.yaml": "a: &x [1, *x]\n"}, nil, "R607", "cannot parse r.yaml: invalid YAML: line 1: alias *x refers to itself"},
+		{"yaml alias bomb", "b.yaml", map[string]string{"b.yaml": yamlAliasBomb}, nil, "R607", "cannot parse b.yaml: invalid YAML: line 6: aliases expand to more than 1000000 values or 64 MiB of text"},
+		{"yaml merge of a list", "m.yaml", map[string]string{"m.yaml": "l: &l [1]\nm:\n  <<: *l\n"}, nil, "R607", "cannot parse m.yaml: invalid YAML: line 3: map merge requires map or sequence of maps as the value"},
 		{"bad delimiter", "d.csv", map[string]string{"d.csv": ""}, map[string]any{"delimiter": ";;"}, "R607",
 			`delimiter must be one character other than a quote or line break, got ";;"`},
 		{"unknown format", "d.csv", map[string]string{"d.csv": ""}, map[string]any{"format": "xml"}, "R607", `unknown format "xml"`},
@@ -350,6 +367,7 @@ func TestFileRoundTrip(t *testing.T) {
 		{"json scalar", "v.json", nil, `"just a string"`},
 		{"yaml", "v.yaml", nil, mixed},
 		{"yaml list", "v.yml", nil, `[1, "1", "null", "- x", "#c", "a: b", {"x": []}]`},
+		{"yaml merge-like key", "v.yaml", nil, `{"<<": "x", "a": 1, "m": {"<<": {"k": "<<"}}, "l": ["<<"]}`},
 		{"ndjson", "v.ndjson", nil, `[` + mixed + `, 1, "s", null, []]`},
 		{"csv", "v.csv", nil, `[{"a":"1","b":"x,y","c":"multi\nline \"q\""},{"a":"","b":"","c":" sp "}]`},
 		{"tsv", "v.tsv", nil, `[{"a":"1\t2","b":"c"}]`},

@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 
@@ -14,7 +15,9 @@ import (
 // Resolved is a path checked against the allowed directories.
 type Resolved struct {
 	// Real is the absolute path with the symlinks of its existing part
-	// resolved; it is the path to open.
+	// resolved (a dangling symlink too: Real is its target); it is the
+	// path to open, and opening it follows no symlink outside the
+	// allowed directories.
 	Real string
 	// Display is the path as the user sees it: relative to the workflow
 	// directory with "/" separators, or absolute (slashed) when it lies in
@@ -23,9 +26,11 @@ type Resolved struct {
 }
 
 // ResolvePath resolves p (relative to workflowDir unless absolute), cleans
-// it, resolves the symlinks of its existing part and checks that the result
-// lies inside workflowDir or one of allow. Outside, it returns an R608
-// *Error naming p as written.
+// it, resolves the symlinks of its existing part (dangling ones included,
+// so that a link inside pointing at a missing file outside is caught before
+// a writer creates that file) and checks that the result lies inside
+// workflowDir or one of allow. Outside, it returns an R608 *Error naming p
+// as written.
 func ResolvePath(workflowDir string, allow []string, p string) (Resolved, error) {
 	abs := p
 	if !filepath.IsAbs(abs) {
@@ -60,29 +65,81 @@ func ResolvePath(workflowDir string, allow []string, p string) (Resolved, error)
 	}
 }
 
-// realPath resolves the symlinks of the longest existing prefix of the
-// absolute, clean path abs and appends the missing rest unchanged.
+// maxLinks is the most symlinks realPath follows for one path, like the
+// kernel's limit (ELOOP).
+const maxLinks = 255
+
+// realPath resolves every symlink of the absolute, clean path abs that
+// exists, and appends the missing rest unchanged. A symlink whose target
+// does not exist (dangling) is followed too: its target, resolved the same
+// way, is where writing through the link would create the file, so it is
+// what the confinement check must see.
 func realPath(abs string) (string, error) {
-	var rest []string
-	cur := abs
-	for {
-		r, err := filepath.EvalSymlinks(cur)
-		if err == nil {
-			for i := len(rest) - 1; i >= 0; i-- {
-				r = filepath.Join(r, rest[i])
-			}
-			return r, nil
+	if r, err := filepath.EvalSymlinks(abs); err == nil {
+		return r, nil
+	} else if !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, syscall.ENOTDIR) {
+		return "", err
+	}
+	vol := filepath.VolumeName(abs)
+	sep := string(filepath.Separator)
+	resolved := vol + sep
+	pending := splitPath(abs[len(vol):])
+	links := 0
+	for len(pending) > 0 {
+		name := pending[0]
+		pending = pending[1:]
+		switch name {
+		case "", ".":
+			continue
+		case "..":
+			resolved = filepath.Dir(resolved)
+			continue
 		}
-		if !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, syscall.ENOTDIR) {
+		next := filepath.Join(resolved, name)
+		fi, err := os.Lstat(next)
+		if err != nil {
+			if !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, syscall.ENOTDIR) {
+				return "", err
+			}
+			// The rest does not exist: nothing left to resolve, unless a
+			// link target climbs back out of the missing part
+			// ("missing/../other"): then the cleaned path is resolved
+			// from the start, as the path the writer will open.
+			rest := filepath.Join(append([]string{next}, pending...)...)
+			if !slices.Contains(pending, "..") {
+				return rest, nil
+			}
+			rv := filepath.VolumeName(rest)
+			resolved, pending = rv+sep, splitPath(rest[len(rv):])
+			continue
+		}
+		if fi.Mode()&fs.ModeSymlink == 0 {
+			resolved = next
+			continue
+		}
+		links++
+		if links > maxLinks {
+			return "", &fs.PathError{Op: "resolve", Path: abs, Err: syscall.ELOOP}
+		}
+		target, err := os.Readlink(next)
+		if err != nil {
 			return "", err
 		}
-		parent := filepath.Dir(cur)
-		if parent == cur {
-			return abs, nil
+		target = filepath.FromSlash(target)
+		if filepath.IsAbs(target) {
+			tv := filepath.VolumeName(target)
+			resolved = tv + sep
+			target = target[len(tv):]
 		}
-		rest = append(rest, filepath.Base(cur))
-		cur = parent
+		pending = append(splitPath(target), pending...)
 	}
+	return resolved, nil
+}
+
+// splitPath splits a path on the separator; empty parts are kept (and
+// skipped by the caller).
+func splitPath(p string) []string {
+	return strings.Split(p, string(filepath.Separator))
 }
 
 // within reports whether path lies inside root (or is root), with the
