@@ -80,7 +80,7 @@ func (p *Program) IsArrow() bool { return p.arrow }
 func (p *Program) Source() string { return p.src }
 
 // Compile parses, checks and compiles an expression field. One {{ … }}
-// wrapper around the whole expression is removed.
+// wrapper around the whole expression is removed; text outside it is N305.
 func Compile(src string, pm PosMap, n *Names) (*Program, []*Error) {
 	if n == nil {
 		n = &Names{}
@@ -90,7 +90,10 @@ func Compile(src string, pm PosMap, n *Names) (*Program, []*Error) {
 		d.add("X401", 0, len(src), fmt.Sprintf("expression longer than %d bytes", maxSource))
 		return nil, d.finish()
 	}
-	start, end := unwrap(src)
+	start, end, ok := unwrap(src, d)
+	if !ok {
+		return nil, d.finish()
+	}
 	p := newParser(src, start, end, d, n)
 	ast := catch(func() node { return p.parseTop(n.AllowArrow) })
 	if ast == nil {
@@ -105,25 +108,73 @@ func Compile(src string, pm PosMap, n *Names) (*Program, []*Error) {
 	return &Program{src: src, fn: fn, refs: c.refs, arrow: isArrow, all: c.atSpan(0, len(src))}, nil
 }
 
-// unwrap finds a {{ … }} wrapper around the whole source and returns the
-// bounds of what it holds, else the whole source.
-func unwrap(src string) (int, int) {
-	i := 0
-	for i < len(src) && isBlank(src[i]) {
-		i++
+// unwrap finds the {{ … }} wrapper of an expression field (§1) and returns
+// the bounds of what it holds, or the whole source when there is none. "{{"
+// outside string literals never starts valid expression syntax, so its
+// first occurrence is the wrapper: non-blank text before it or after its
+// "}}" is N305 ("text outside the wrapper"), an unclosed one X401; ok is
+// false after such an error (added to d).
+func unwrap(src string, d *diag) (start, end int, ok bool) {
+	w := findOpen(src)
+	if w < 0 {
+		return 0, len(src), true
 	}
-	if !strings.HasPrefix(src[i:], "{{") {
-		return 0, len(src)
-	}
-	cs := i + 2
+	cs := w + 2
 	if cs < len(src) && src[cs] == '~' {
 		cs++
 	}
-	ce, te, ok := scanSegment(src, cs)
-	if !ok || strings.TrimSpace(src[te:]) != "" {
-		return 0, len(src)
+	ce, te, closed := scanSegment(src, cs)
+	if !closed {
+		d.add("X401", w, w+2, `unclosed "{{"`, `close it with "}}"`)
+		return 0, 0, false
 	}
-	return cs, ce
+	if s, e := trimmedSpan(src, 0, w); s < e {
+		strayText(d, src, s, e)
+		return 0, 0, false
+	}
+	if s, e := trimmedSpan(src, te, len(src)); s < e {
+		strayText(d, src, s, e)
+		return 0, 0, false
+	}
+	return cs, ce, true
+}
+
+// strayText reports text outside an expression field's {{ }} wrapper.
+func strayText(d *diag, src string, s, e int) {
+	d.add("N305", s, e, "text "+snippet(src, s, e)+` outside the "{{ }}" wrapper`,
+		"an expression field holds one expression: write all of it inside one {{ }}, or drop the braces")
+}
+
+// trimmedSpan returns the bounds of src[s:e] without leading and trailing
+// blanks (s == e when it is all blank).
+func trimmedSpan(src string, s, e int) (int, int) {
+	for s < e && isBlank(src[s]) {
+		s++
+	}
+	for e > s && isBlank(src[e-1]) {
+		e--
+	}
+	return s, e
+}
+
+// findOpen returns the index of the first "{{" of src outside string
+// literals, -1 if there is none.
+func findOpen(src string) int {
+	for i := 0; i < len(src); i++ {
+		switch c := src[i]; c {
+		case '\'', '"':
+			for i++; i < len(src) && src[i] != c; i++ {
+				if src[i] == '\\' {
+					i++
+				}
+			}
+		case '{':
+			if i+1 < len(src) && src[i+1] == '{' {
+				return i
+			}
+		}
+	}
+	return -1
 }
 
 // compiler checks names and turns the AST into closures.
@@ -791,7 +842,7 @@ func (c *compiler) compileCall(n *callNode) evalFn {
 		return constFn(nil)
 	}
 	r := c.at(n)
-	call := f.Call
+	call, name := f.Call, n.name
 	return func(e *Env) (any, error) {
 		e.ctx.steps++
 		if e.ctx.steps > MaxSteps {
@@ -809,14 +860,51 @@ func (c *compiler) compileCall(n *callNode) evalFn {
 		if err != nil {
 			return nil, r.wrap(err)
 		}
+		if _, isFn := v.(*Function); isFn {
+			return nil, r.errorf("a function is not a value (%s returned one)", name)
+		}
 		return v, nil
 	}
 }
 
+// mayBeFunction reports whether the value of n can be a function that no
+// other check catches: a parameter, or an operand passed through by a
+// conditional, &&, || or ??. (Calls check their results; operators,
+// members and literals never yield one.)
+func mayBeFunction(n node) bool {
+	switch n := n.(type) {
+	case *nameNode:
+		return true
+	case *parenNode:
+		return mayBeFunction(n.x)
+	case *condNode:
+		return mayBeFunction(n.a) || mayBeFunction(n.b)
+	case *binaryNode:
+		switch n.op {
+		case "&&", "||", "??":
+			return mayBeFunction(n.l) || mayBeFunction(n.r)
+		}
+	}
+	return false
+}
+
+// compileArrow compiles an arrow function: its value is a *Function. A
+// function exists only as an argument (§4), so a body whose value is a
+// function (a parameter bound to one, as reduce's init may be) is R602.
 func (c *compiler) compileArrow(n *arrowNode) evalFn {
 	base := c.push(n.params)
 	body := c.compile(n.body)
 	c.pop()
+	if mayBeFunction(n.body) {
+		inner, r := body, c.at(n.body)
+		body = func(e *Env) (any, error) {
+			v, err := inner(e)
+			if _, isFn := v.(*Function); isFn && err == nil {
+				return nil, r.errorf("a function is not a value (an arrow function returned one)")
+			}
+			return v, err
+		}
+	}
 	code := &arrowCode{base: base, nparams: len(n.params), body: body}
 	return func(e *Env) (any, error) {
 		f := &Function{code: code, buf: make([]any, base+code.nparams)}
@@ -851,6 +939,9 @@ func (c *compiler) compileArray(n *arrayNode) evalFn {
 				out = append(out, xs...)
 				continue
 			}
+			if _, isFn := v.(*Function); isFn {
+				return nil, spreadErr[i].errorf("a function is not a value (it cannot be an array item)")
+			}
 			out = append(out, v)
 		}
 		if err := e.ctx.Alloc(16 * len(out)); err != nil {
@@ -869,10 +960,14 @@ func (c *compiler) compileObject(n *objectNode) evalFn {
 		keyFn  evalFn
 		val    evalFn
 		spread bool
+		at     *rtErr
+	}
+	noFn := func(p pf) error {
+		return p.at.errorf("a function is not a value (it cannot be an object value)")
 	}
 	props := make([]pf, len(n.props))
 	for i, p := range n.props {
-		props[i] = pf{key: p.key, val: c.compile(p.value), spread: p.spread}
+		props[i] = pf{key: p.key, val: c.compile(p.value), spread: p.spread, at: c.at(p.value)}
 		if p.keyNode != nil {
 			props[i].keyFn = c.compile(p.keyNode)
 		}
@@ -897,6 +992,9 @@ func (c *compiler) compileObject(n *objectNode) evalFn {
 				if err != nil {
 					return nil, err
 				}
+				if _, isFn := v.(*Function); isFn {
+					return nil, noFn(p)
+				}
 				vals[i] = v
 			}
 			if err := e.ctx.Alloc(16 * len(vals)); err != nil {
@@ -914,6 +1012,9 @@ func (c *compiler) compileObject(n *objectNode) evalFn {
 			v, err := p.val(e)
 			if err != nil {
 				return nil, err
+			}
+			if _, isFn := v.(*Function); isFn && !p.spread {
+				return nil, noFn(p)
 			}
 			switch {
 			case p.spread:

@@ -18,8 +18,9 @@ func (pm PosMap) at(i int) int {
 	return pm(i)
 }
 
-// Error is a compile-time diagnostic: Code is X401 to X408, Start and End are
-// file offsets (through the PosMap given to Compile).
+// Error is a compile-time diagnostic: Code is X401 to X408, or N305 for text
+// outside the {{ }} wrapper of an expression field; Start and End are file
+// offsets (through the PosMap given to Compile).
 type Error struct {
 	Code       string
 	Start, End int

@@ -135,7 +135,15 @@ func TestCompileErrors(t *testing.T) {
 		{`x => x`, "X407", 0, 6, `arrow functions are only allowed as function arguments`, ""},
 		{`1 + (x => x)`, "X407", 5, 11, `arrow functions are only allowed as function arguments`, ""},
 		{`(input)(1)`, "X407", 0, 8, `only built-in functions can be called`, ""},
-		{strings.Repeat("(", 300) + "1" + strings.Repeat(")", 300), "X401", 128, 129, `expression nested more than 256 levels deep`, ""},
+		{strings.Repeat("(", 300) + "1" + strings.Repeat(")", 300), "X401", 256, 257, `expression nested more than 256 levels deep`, ""},
+		// §1: text outside the {{ }} wrapper of an expression field is N305,
+		// positioned at that text.
+		{`{{ $item > 1 }} AND true`, "N305", 16, 24, `text "AND true" outside the "{{ }}" wrapper`, "an expression field holds one expression: write all of it inside one {{ }}, or drop the braces"},
+		{`n: {{ x }}`, "N305", 0, 2, `text "n:" outside the "{{ }}" wrapper`, ""},
+		{`{{ true }}!`, "N305", 10, 11, `text "!" outside the "{{ }}" wrapper`, ""},
+		{` {{ 1 }} {{ 2 }} `, "N305", 9, 16, `text "{{ 2 }}" outside the "{{ }}" wrapper`, ""},
+		{`"{{" + {{ 1 }}`, "N305", 0, 6, `text "\"{{\" +" outside the "{{ }}" wrapper`, ""},
+		{`{{ 1 + 2`, "X401", 0, 2, `unclosed "{{"`, `close it with "}}"`},
 		{strings.Repeat(" ", 70000), "X401", 0, 70000, `expression longer than 65536 bytes`, ""},
 	}
 	n := testNames()
@@ -155,6 +163,78 @@ func TestCompileErrors(t *testing.T) {
 			}
 			if tt.hint != "" && (len(e.Hints) == 0 || e.Hints[0] != tt.hint) {
 				t.Errorf("%s: hints %q, want %q", tt.src, e.Hints, tt.hint)
+			}
+		})
+	}
+}
+
+// TestParseDepth checks the documented limit of §7: 256 levels of nesting,
+// each parenthesis, bracket, brace, call, unary operator or arrow body
+// counting once.
+func TestParseDepth(t *testing.T) {
+	n := testNames()
+	nest := func(open, x, close string, k int) string {
+		return strings.Repeat(open, k) + x + strings.Repeat(close, k)
+	}
+	tests := []struct {
+		name  string
+		build func(k int) string
+	}{
+		{"parens", func(k int) string { return nest("(", "1", ")", k) }},
+		{"arrays", func(k int) string { return nest("[", "1", "]", k) }},
+		{"objects", func(k int) string { return nest("{a: ", "1", "}", k) }},
+		{"calls", func(k int) string { return nest("length(", "1", ")", k) }},
+		{"index", func(k int) string { return "input" + nest("[", "0", "]", k) }},
+		{"unary", func(k int) string { return strings.Repeat("- ", k) + "1" }},
+		{"ternary", func(k int) string { return strings.Repeat("true ? 1 : ", k) + "2" }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if _, errs := Compile(tt.build(256), nil, n); errs != nil {
+				t.Errorf("256 levels: %v", errs[0])
+			}
+			_, errs := Compile(tt.build(257), nil, n)
+			if errs == nil || errs[0].Code != "X401" || errs[0].Message != "expression nested more than 256 levels deep" {
+				t.Errorf("257 levels: %v", errs)
+			}
+		})
+	}
+	if _, errs := CompilePattern(nest("(", "1", ")", 256), nil, n); errs != nil {
+		t.Errorf("pattern, 256 levels: %v", errs[0])
+	}
+	if _, errs := CompilePattern(nest("(", "1", ")", 257), nil, n); errs == nil {
+		t.Errorf("pattern, 257 levels: no error")
+	}
+}
+
+// TestFunctionIsNotAValue checks that arrow functions exist only as
+// arguments (§3, §4): a function that would become a value through a call,
+// an arrow's result or a literal is R602 where that happens, and typeof of
+// an arrow argument is "function" (§12.6).
+func TestFunctionIsNotAValue(t *testing.T) {
+	n := testNames()
+	tests := []struct{ src, want string }{
+		{`default(null, x => 1)`, `error R602: a function is not a value (default returned one) in "default(null, x => 1)"`},
+		{`{{ default(null, x => 1) }}`, `error R602: a function is not a value (default returned one) in "default(null, x => 1)"`},
+		{`[default(null, x => 1)]`, `error R602: a function is not a value (default returned one) in "default(null, x => 1)"`},
+		{`reduce([], (a, x) => a, y => 1)`, `error R602: a function is not a value (reduce returned one) in "reduce([], (a, x) => a, y => 1)"`},
+		{`reduce([1], (a, x) => a, y => 1)`, `error R602: a function is not a value (an arrow function returned one) in "a"`},
+		{`reduce([1], (a, x) => x > 0 ? a : null, y => 1)`, `error R602: a function is not a value (an arrow function returned one) in "x > 0 ? a : null"`},
+		{`reduce([1], (a, x) => [x, a], y => 1)`, `error R602: a function is not a value (it cannot be an array item) in "a"`},
+		{`reduce([1], (a, x) => {f: a}, y => 1)`, `error R602: a function is not a value (it cannot be an object value) in "a"`},
+		{`reduce([1], (a, x) => {[x]: a}, y => 1)`, `error R602: a function is not a value (it cannot be an object value) in "a"`},
+		{`reduce([1], (a, x) => typeof a, y => 1)`, `"function"`},
+		{`typeof(x => 1)`, `"function"`},
+		{`typeof((a, b) => a + b) + "!"`, `"function!"`},
+		{`typeof (1)`, `"number"`},
+		{`typeof x => 1`, `compile X407: arrow functions are only allowed as function arguments`},
+		{`typeof(x => 1).length`, `compile X401: unexpected "."`},
+		{`map([1, 2], x => x * 2)`, `[2,4]`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.src, func(t *testing.T) {
+			if got := evalStr(t, tt.src, n, testEnv()); got != tt.want {
+				t.Errorf("%s\n got %s\nwant %s", tt.src, got, tt.want)
 			}
 		})
 	}

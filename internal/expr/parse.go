@@ -106,10 +106,14 @@ func (p *parser) parseTop(allowArrow bool) node {
 	return n
 }
 
-func (p *parser) enter() {
+// enter starts one level of nesting opened by token at: a bracket, brace
+// or parenthesis (grouping, call arguments, index, array, object), a unary
+// operator's operand, a "?" branch or an arrow body. Each counts once, so
+// the top-level expression is depth 0 and 256 levels are allowed (§7).
+func (p *parser) enter(at token) {
 	p.depth++
 	if p.depth > maxDepth {
-		p.fail("X401", p.tok.start, p.tok.end, fmt.Sprintf("expression nested more than %d levels deep", maxDepth))
+		p.fail("X401", at.start, at.end, fmt.Sprintf("expression nested more than %d levels deep", maxDepth))
 	}
 }
 
@@ -120,8 +124,6 @@ func (p *parser) leave() { p.depth-- }
 //	expr = pipe
 //	pipe = cond { "|" NAME [ "(" args ")" ] }
 func (p *parser) parseExpr() node {
-	p.enter()
-	defer p.leave()
 	x := p.parseCond()
 	for p.is("|") {
 		p.next()
@@ -133,7 +135,6 @@ func (p *parser) parseExpr() node {
 		args := []node{x}
 		end := name.end
 		if p.is("(") {
-			p.next()
 			args = append(args, p.parseArgs()...)
 			end = p.expect(")").end
 		}
@@ -151,8 +152,9 @@ func (p *parser) parseCond() node {
 	if !p.is("?") {
 		return c
 	}
+	q := p.tok
 	p.next()
-	p.enter()
+	p.enter(q)
 	a := p.parseCond()
 	p.expect(":")
 	b := p.parseCond()
@@ -279,6 +281,10 @@ func (p *parser) parseMul() node {
 // parseUnary parses
 //
 //	unary = ( "!" | "NOT" | "-" | "+" | "typeof" ) unary | postfix
+//	      | "typeof" "(" arrow ")"
+//
+// typeof(v) is also a function (§12.6) whose results include "function",
+// so an arrow function may be its argument: typeof(x => 1) is "function".
 func (p *parser) parseUnary() node {
 	if p.is("!") || p.isKw("NOT") || p.is("-") || p.is("+") || p.isKw("typeof") {
 		op := p.tok
@@ -287,7 +293,13 @@ func (p *parser) parseUnary() node {
 			text = "!"
 		}
 		p.next()
-		p.enter()
+		if text == "typeof" {
+			if x := p.parseArrowArg(); x != nil {
+				_, e := x.span()
+				return &unaryNode{pos: pos{op.start, e}, op: text, x: x}
+			}
+		}
+		p.enter(op)
 		x := p.parseUnary()
 		p.leave()
 		_, e := x.span()
@@ -297,6 +309,26 @@ func (p *parser) parseUnary() node {
 }
 
 var blockedMembers = map[string]bool{"__proto__": true, "constructor": true, "prototype": true}
+
+// parseArrowArg parses "(" arrow ")" when it comes next and returns nil,
+// consuming nothing, otherwise.
+func (p *parser) parseArrowArg() node {
+	if !p.is("(") {
+		return nil
+	}
+	s := p.save()
+	open := p.tok
+	p.next()
+	if !p.isArrowStart() {
+		p.restore(s)
+		return nil
+	}
+	p.enter(open)
+	a := p.parseArrow()
+	p.leave()
+	end := p.expect(")").end
+	return &parenNode{pos: pos{open.start, end}, x: a}
+}
 
 // parsePostfix parses
 //
@@ -337,8 +369,7 @@ func (p *parser) parsePostfix() node {
 }
 
 func (p *parser) parseIndex(x node, optional bool) node {
-	p.expect("[")
-	p.enter()
+	p.enter(p.expect("["))
 	i := p.parseExpr()
 	p.leave()
 	end := p.expect("]").end
@@ -380,7 +411,6 @@ func (p *parser) parsePrimary() node {
 		}
 		p.next()
 		if p.is("(") {
-			p.next()
 			args := p.parseArgs()
 			end := p.expect(")").end
 			return &callNode{pos: pos{t.start, end}, name: t.text, nameBeg: t.start, nameEnd: t.end, args: args}
@@ -395,7 +425,7 @@ func (p *parser) parsePrimary() node {
 				p.fail("X407", s, e, "arrow functions are only allowed as function arguments")
 			}
 			p.next()
-			p.enter()
+			p.enter(t)
 			x := p.parseExpr()
 			p.leave()
 			if p.is(",") {
@@ -418,11 +448,14 @@ func (p *parser) parsePrimary() node {
 	return nil
 }
 
-// parseArgs parses
+// parseArgs parses the arguments of a call from its "(" (the caller
+// expects the ")"):
 //
 //	args = [ arg { "," arg } [ "," ] ]
 //	arg  = arrow | expr
 func (p *parser) parseArgs() []node {
+	p.enter(p.expect("("))
+	defer p.leave()
 	var args []node
 	for !p.is(")") {
 		if p.isArrowStart() {
@@ -515,8 +548,7 @@ func (p *parser) parseArrow() node {
 	} else {
 		addParam()
 	}
-	p.expect("=>")
-	p.enter()
+	p.enter(p.expect("=>"))
 	if p.is("{") {
 		a.body = p.parseObject()
 	} else {
@@ -541,8 +573,9 @@ func isKeyword(s string) bool {
 //	item  = "..." expr | expr
 func (p *parser) parseArray() node {
 	a := &arrayNode{}
-	a.start = p.expect("[").start
-	p.enter()
+	open := p.expect("[")
+	a.start = open.start
+	p.enter(open)
 	for !p.is("]") {
 		spread := false
 		if p.is("...") {
@@ -567,8 +600,9 @@ func (p *parser) parseArray() node {
 //	prop   = ( NAME | STRING ) ":" expr | "[" expr "]" ":" expr | NAME | "..." expr
 func (p *parser) parseObject() node {
 	o := &objectNode{}
-	o.start = p.expect("{").start
-	p.enter()
+	open := p.expect("{")
+	o.start = open.start
+	p.enter(open)
 	for !p.is("}") {
 		var pr prop
 		pr.start = p.tok.start

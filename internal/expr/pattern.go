@@ -78,8 +78,6 @@ func (p *patParser) bad(msg string, hints ...string) {
 //
 //	pattern = and { "OR" and }
 func (p *patParser) parsePattern() matchFn {
-	p.enter()
-	defer p.leave()
 	ms := []matchFn{p.parseAnd()}
 	for p.isKw("OR") {
 		p.next()
@@ -131,8 +129,9 @@ func (p *patParser) parseAnd() matchFn {
 //	not = "NOT" not | alt
 func (p *patParser) parseNot() matchFn {
 	if p.isKw("NOT") {
+		not := p.tok
 		p.next()
-		p.enter()
+		p.enter(not)
 		m := p.parseNot()
 		p.leave()
 		return func(e *Env, v any) (bool, error) {
@@ -224,11 +223,13 @@ func (p *patParser) parseValue() matchFn {
 	case p.is("["):
 		return p.parseArrayPat()
 	case p.is("("):
+		p.enter(p.tok)
 		p.next()
 		m := p.parsePattern()
 		if !p.is(")") {
 			p.bad("expected \")\", found " + describeTok(p.tok))
 		}
+		p.leave()
 		p.next()
 		return m
 	case t.kind == tOp && t.text == "===":
@@ -246,8 +247,8 @@ func (p *patParser) parseCompare(op string) matchFn {
 	if lit, ok := p.parseLiteral(); ok {
 		rhs = constFn(lit)
 	} else if p.is("(") {
+		p.enter(p.tok)
 		p.next()
-		p.enter()
 		x := p.parseExpr()
 		p.leave()
 		if !p.is(")") {
@@ -343,6 +344,8 @@ func (p *patParser) parseRegex() matchFn {
 //	object = "{" [ key ":" pattern { "," key ":" pattern } [ "," ] ] "}"
 //	key    = NAME | STRING
 func (p *patParser) parseObjectPat() matchFn {
+	p.enter(p.tok)
+	defer p.leave()
 	p.next()
 	type entry struct {
 		key string
@@ -395,6 +398,8 @@ func (p *patParser) parseObjectPat() matchFn {
 //	array = "[" [ elem { "," elem } [ "," ] ] "]"
 //	elem  = "*" | pattern
 func (p *patParser) parseArrayPat() matchFn {
+	p.enter(p.tok)
+	defer p.leave()
 	p.next()
 	var elems []matchFn // nil = "*"
 	for !p.is("]") {

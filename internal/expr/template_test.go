@@ -70,7 +70,9 @@ func TestTemplate(t *testing.T) {
 		{`{{else}}`, `compile X405: unexpected "{{else}}"`}, {`{{#unless 1}}a{{else if 2}}b{{/unless}}`, `compile X405: unexpected "{{else if 2}}" inside "#unless"`},
 		{`{{ 1 + }}`, `compile X401: unexpected end of expression`}, {`x{{ nope }}`, `compile X402: unknown name "nope"`},
 		{`{{ this }}`, `compile X401: "this" is only available inside template blocks`},
-		{`{{ default(null, x => x) }}!`, `error R602: cannot render a function in "{{ default(null, x => x) }}"`},
+		{`{{ default(null, x => x) }}!`, `error R602: a function is not a value (default returned one) in "default(null, x => x)"`},
+		{`{{ default(null, x => x) }}`, `error R602: a function is not a value (default returned one) in "default(null, x => x)"`},
+		{`{{ typeof(x => x) }}`, `"function"`},
 		{`{{ fail("no") }}!`, `error R621: no`},
 	}
 	for _, tt := range tests {

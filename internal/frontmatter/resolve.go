@@ -319,8 +319,9 @@ func ParseInput(arg string, stdin io.Reader, cwd string) (any, *UsageError) {
 }
 
 // CheckInput checks v against fm.Input (spec/format.md §2.8) and fills in
-// defaults. It returns the completed value (fields in declaration order) and
-// one message per problem: `$input.retries: expected number, got string
+// defaults. It returns the completed value (the given fields in their
+// order, then the defaults in declaration order) and one message per
+// problem: `$input.retries: expected number, got string
 // "3"`, a missing required field, a value outside the enum, an undeclared
 // field. Without an `input` key any value passes unchanged.
 func CheckInput(fm *Frontmatter, v any) (any, []string) {
@@ -332,6 +333,9 @@ func CheckInput(fm *Frontmatter, v any) (any, []string) {
 
 // Check checks v against the schema, rooted at path root (`$input`), and
 // returns the value with defaults filled in and one message per problem.
+// The given keys keep their order and defaults are appended, in declaration
+// order (spec/expressions.md §4: "adding a key appends it"); undeclared
+// keys are problems and are left out.
 func (s *Schema) Check(v any, root string) (any, []string) {
 	o, ok := v.(*value.Object)
 	if !ok {
@@ -339,6 +343,12 @@ func (s *Schema) Check(v any, root string) (any, []string) {
 	}
 	var probs []string
 	out := value.NewObject(o.Len())
+	for _, k := range o.Keys() {
+		if s.Field(k) != nil {
+			x, _ := o.Get(k)
+			out.Set(k, x)
+		}
+	}
 	for _, f := range s.Fields {
 		path := typedsl.PathKey(root, f.Name)
 		x, has := o.Get(f.Name)
@@ -360,7 +370,6 @@ func (s *Schema) Check(v any, root string) (any, []string) {
 			p = []string{fmt.Sprintf("%s: expected one of %s, got %s", path, typedsl.EnumList(f.Enum), value.Describe(x))}
 		}
 		probs = append(probs, p...)
-		out.Set(f.Name, x)
 	}
 	for _, k := range o.Keys() {
 		if s.Field(k) == nil {

@@ -152,7 +152,9 @@ input:
 `)
 	tests := []struct{ in, out, probs string }{
 		{`{"repo": "r", "retries": 1}`, `{"repo":"r","retries":1,"limit":10}`, ""},
-		{`{"labels": ["a"], "retries": 2, "repo": "r", "limit": 3}`, `{"repo":"r","retries":2,"limit":3,"labels":["a"]}`, ""},
+		// Given keys keep their order; defaults are appended (expressions.md §4).
+		{`{"labels": ["a"], "retries": 2, "repo": "r", "limit": 3}`, `{"labels":["a"],"retries":2,"repo":"r","limit":3}`, ""},
+		{`{"retries": 1, "repo": "r"}`, `{"retries":1,"repo":"r","limit":10}`, ""},
 		{`{"repo": "r", "retries": "3"}`, "", `$input.retries: expected number, got string "3"`},
 		{`{"retries": 1}`, "", `$input: missing required field "repo"`},
 		{`{"repo": "r", "retries": 1, "mode": "medium"}`, "", `$input.mode: expected one of fast, slow, got string "medium"`},

@@ -74,6 +74,9 @@ func parseDuration(s string, calendar bool) (Calendar, error) {
 	case s[0] == '-':
 		return Calendar{}, errorf("durations cannot be negative", fmt.Sprintf("negative duration %q", s))
 	}
+	if h := MissingUnitHint(s); h != "" {
+		return Calendar{}, errorf(h, fmt.Sprintf("missing unit in duration %q", s))
+	}
 	var (
 		c   Calendar
 		ms  float64
@@ -121,9 +124,6 @@ func parseHuman(s string) (float64, *Error) {
 			if j < len(s) {
 				return 0, errorf(durationHint, fmt.Sprintf("invalid duration %q: unexpected %q", s, s[j:j+1]))
 			}
-			if i == n {
-				return 0, errorf(fmt.Sprintf("write %sms or %ss", s, s), fmt.Sprintf("missing unit in duration %q", s))
-			}
 			return 0, errorf("units are w, d, h, m, s and ms", fmt.Sprintf("invalid duration %q: missing unit after %q", s, num))
 		}
 		idx := -1
@@ -146,6 +146,30 @@ func parseHuman(s string) (float64, *Error) {
 		i = j
 	}
 	return total, nil
+}
+
+// MissingUnitHint returns the hint for a duration written as a number
+// without a unit ("300", "1.5", "5.", "1e3", "+2"): "write 300ms or 300s",
+// with the number in a form the human form accepts ("5." becomes "5", "1e3"
+// "1000"). It returns "" for any other text, including negative numbers
+// (durations cannot be negative) and numbers too large for a hint.
+func MissingUnitHint(s string) string {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return ""
+	}
+	num := s
+	if _, n := scanNumber(s); n != len(s) {
+		if strings.Trim(s, "0123456789.eE+-") != "" || s[0] == '-' {
+			return ""
+		}
+		f, err := strconv.ParseFloat(s, 64)
+		if err != nil || f >= 1e15 {
+			return ""
+		}
+		num = strconv.FormatFloat(f, 'f', -1, 64)
+	}
+	return fmt.Sprintf("write %sms or %ss", num, num)
 }
 
 // scanNumber returns the number at the start of s (digits [ "." digits ] or

@@ -2,6 +2,7 @@ package units
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -54,6 +55,15 @@ func TestParseDurationErrors(t *testing.T) {
 	}{
 		{"300", `missing unit in duration "300"`, "write 300ms or 300s"},
 		{"1.5", `missing unit in duration "1.5"`, "write 1.5ms or 1.5s"},
+		// The hint is itself a valid duration (regression: "5." hinted "5.ms").
+		{"5.", `missing unit in duration "5."`, "write 5ms or 5s"},
+		{" 5. ", `missing unit in duration "5."`, "write 5ms or 5s"},
+		{".5", `missing unit in duration ".5"`, "write .5ms or .5s"},
+		{"1e3", `missing unit in duration "1e3"`, "write 1000ms or 1000s"},
+		{"2.5E-1", `missing unit in duration "2.5E-1"`, "write 0.25ms or 0.25s"},
+		{"+2", `missing unit in duration "+2"`, "write 2ms or 2s"},
+		{"-5", `negative duration "-5"`, "durations cannot be negative"},
+		{".", `invalid duration "."`, durationHint},
 		{"P1Y", "calendar units have no fixed length", "write weeks or days instead, such as P30D"},
 		{"P2M", "calendar units have no fixed length", "write weeks or days instead, such as P30D"},
 		{"P1Y2M3D", "calendar units have no fixed length", "write weeks or days instead, such as P30D"},
@@ -91,6 +101,34 @@ func TestParseDurationErrors(t *testing.T) {
 		}
 		if e.Message != tt.msg || e.Hint != tt.hint {
 			t.Errorf("ParseDuration(%q): error %q hint %q; want %q hint %q", tt.in, e.Message, e.Hint, tt.msg, tt.hint)
+		}
+	}
+}
+
+// TestMissingUnitHint checks that every hint for a number without a unit
+// is a valid duration.
+func TestMissingUnitHint(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"300", "write 300ms or 300s"}, {"5.", "write 5ms or 5s"}, {"1e3", "write 1000ms or 1000s"},
+		{"0.50", "write 0.50ms or 0.50s"}, {"+1.", "write 1ms or 1s"},
+		{"-5", ""}, {"5s", ""}, {"inf", ""}, {"NaN", ""}, {"0x10", ""}, {"1e300", ""}, {"", ""}, {".", ""}, {"1_0", ""},
+	}
+	for _, tt := range tests {
+		got := MissingUnitHint(tt.in)
+		if got != tt.want {
+			t.Errorf("MissingUnitHint(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+		if got == "" {
+			continue
+		}
+		var ms, s string
+		if _, err := fmt.Sscanf(got, "write %s or %s", &ms, &s); err != nil {
+			t.Fatalf("hint %q: %v", got, err)
+		}
+		for _, d := range []string{ms, s} {
+			if _, err := ParseDuration(d); err != nil {
+				t.Errorf("MissingUnitHint(%q) suggests %q: %v", tt.in, d, err)
+			}
 		}
 	}
 }

@@ -41,6 +41,42 @@ func TestThroughCore(t *testing.T) {
 	}
 }
 
+// TestFunctionLeaks is the regression test for arrow functions escaping as
+// values (spec/expressions.md §4: functions exist only as arguments): a
+// function returning one of its arguments, or putting one inside its
+// result, is R602; typeof(fn) is "function" (§12.6).
+func TestFunctionLeaks(t *testing.T) {
+	saved := testInvoke
+	testInvoke = nil
+	defer func() { testInvoke = saved }()
+	tests := []struct{ src, want string }{
+		{`default(null, x => 1)`, `error: R602: a function is not a value (default returned one) in "default(null, x => 1)"`},
+		{`coalesce(x => x * 2)`, `error: R602: a function is not a value (coalesce returned one)`},
+		{`coalesce(null, x => 1, 2)`, `error: R602: a function is not a value (coalesce returned one)`},
+		{`if_else(true, x => 1, 2)`, `error: R602: a function is not a value (if_else returned one)`},
+		{`switch(3, {}, x => 1)`, `error: R602: a function is not a value (switch returned one)`},
+		{`get({}, "a", x => 1)`, `error: R602: a function is not a value (get returned one)`},
+		{`clone(x => 1)`, `error: R602: a function is not a value (clone returned one)`},
+		{`to_array(x => 1)`, `error: R602: to_array: a function is not a value`},
+		{`set({}, "a", x => 1)`, `error: R602: set: a function is not a value`},
+		{`reduce([1, 2], (a, x) => a, f => 1)`, `error: R602: a function is not a value (an arrow function returned one) in "a"`},
+		{`typeof(x => 1)`, `"function"`},
+		{`if_else(false, x => 1, 2)`, `2`},
+		{`coalesce(null, 0, x => 1)`, `0`},
+		{`is_truthy(x => 1)`, `true`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.src, func(t *testing.T) {
+			p, errs := expr.Compile(tc.src, nil, &expr.Names{Funcs: Table()})
+			if len(errs) > 0 {
+				t.Fatalf("compile: %v", errs[0])
+			}
+			got, err := p.Eval(&expr.Env{})
+			checkResult(t, got, err, tc.want)
+		})
+	}
+}
+
 // BenchmarkMapThroughCore is map over 10k objects with a real arrow
 // function.
 func BenchmarkMapThroughCore(b *testing.B) {

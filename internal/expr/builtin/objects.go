@@ -158,6 +158,9 @@ func fnHas(c *expr.Ctx, args []any) (any, error) {
 }
 
 func fnSet(c *expr.Ctx, args []any) (any, error) {
+	if isFunc(args[2]) {
+		return nil, notValue("set")
+	}
 	segs, err := parsePath("set", args[1])
 	if err != nil {
 		return nil, err

@@ -73,6 +73,9 @@ func typeFuncs() []*expr.Func {
 			case []any:
 				return x, nil
 			}
+			if isFunc(args[0]) {
+				return nil, notValue("to_array")
+			}
 			return []any{args[0]}, allocItems(c, 1)
 		}),
 		newFunc("coalesce", 0, -1, func(c *expr.Ctx, args []any) (any, error) {

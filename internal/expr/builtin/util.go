@@ -121,6 +121,12 @@ func objArg(name string, args []any, i int) (*value.Object, error) {
 // isFunc reports whether v is a function value (of the expression core).
 func isFunc(v any) bool { return value.TypeName(v) == "function" }
 
+// notValue is the error of a function that would put a function argument
+// inside its result: functions exist only as arguments (§4).
+func notValue(name string) error {
+	return argErr(name, "a function is not a value")
+}
+
 // fnArg returns argument i, which must be a function.
 func fnArg(name string, args []any, i int) (any, error) {
 	if !isFunc(args[i]) {
