@@ -20,20 +20,76 @@ import (
 
 func spanOf(start, end int) source.Span { return source.Span{Start: start, End: end} }
 
-// runContainer runs a container node: it evaluates its own fields, runs
-// its inner scopes with the same executor, and never holds a slot.
+// runContainer runs a container node with its <retry> (nodes.md §1.1,
+// execution.md §9), then its fallback and continue-on-error; it never
+// holds a slot. Each retry runs the container's logic and inner nodes
+// afresh.
 func (e *engine) runContainer(ctx context.Context, f *frame, n *ast.Node, in *Instance) error {
 	in.Start = e.now()
-	in.Attempts = 1
-	if e.observe {
-		e.obs.Event(&Event{Type: EvNodeStart, Time: in.Start, Inst: in, Attempt: 1})
+	retry, ne := e.retrySpec(f, n)
+	if ne != nil {
+		in.Attempts = 1
+		return e.handleFailure(ctx, f, n, in, containerErr(in, n, ne))
 	}
-	env := e.newEnv(f, 1)
+	for attempt := 1; ; attempt++ {
+		in.Attempts = attempt
+		var stop error
+		if ne, stop = e.containerAttempt(ctx, f, n, in, attempt); stop != nil || ne == nil {
+			return stop
+		}
+		ne.Attempt = attempt
+		if retry == nil || attempt > retry.max || !e.shouldRetry(f, n, retry, ne, attempt) {
+			break
+		}
+		delay := retry.delay(attempt, ne)
+		if e.observe {
+			e.obs.Event(&Event{Type: EvNodeRetry, Time: e.now(), Inst: in, Attempt: attempt, DelayMS: delay.Milliseconds(), Error: ne})
+		}
+		if err := e.sleep(ctx, delay); err != nil {
+			return e.cancelled(in, err)
+		}
+		e.resetInner(f, n, in)
+	}
+	return e.handleFailure(ctx, f, n, in, ne)
+}
+
+// containerErr fills in the node of a container's own failure.
+func containerErr(in *Instance, n *ast.Node, ne *NodeError) *NodeError {
+	if ne.Node == "" {
+		ne.Node, ne.Attempt, ne.NodeRef = in.Key, 1, n
+		ne.Span = n.TagSpan
+	}
+	return ne
+}
+
+// resetInner forgets the instances of the nodes inside container n before
+// a retry, so they run again from scratch.
+func (e *engine) resetInner(f *frame, n *ast.Node, in *Instance) {
+	p := e.prepared(n)
+	for j := n.Index + 1; j <= p.lastDesc; j++ {
+		if of := f.owner(j); of != nil {
+			of.states[j-of.lo] = nil
+		}
+	}
+	e.mu.Lock()
+	delete(e.iterations, in)
+	delete(e.subs, in)
+	e.mu.Unlock()
+}
+
+// containerAttempt runs one attempt of container n: it evaluates its own
+// fields and runs its inner scopes with the same executor. It returns the
+// attempt's failure (nil on success), or stop when the run was cancelled.
+func (e *engine) containerAttempt(ctx context.Context, f *frame, n *ast.Node, in *Instance, attempt int) (*NodeError, error) {
+	if e.observe {
+		e.obs.Event(&Event{Type: EvNodeStart, Time: e.now(), Inst: in, Attempt: attempt})
+	}
+	env := e.newEnv(f, attempt)
 	setBranch(env, n)
 	if inf := n.Field("input"); inf != nil && inf.Prog != nil {
 		v, err := inf.Prog.Eval(env)
 		if err != nil {
-			return e.containerFailed(ctx, f, n, in, evalErr(err, n))
+			return containerErr(in, n, evalErr(err, n)), nil
 		}
 		env.Input, in.Input, in.HasInput = v, v, true
 	}
@@ -41,7 +97,7 @@ func (e *engine) runContainer(ctx context.Context, f *frame, n *ast.Node, in *In
 	if tf := n.Field("timeout"); tf != nil && n.Tag != "timeout" {
 		v, ne := e.fieldValue(tf, env, n)
 		if ne != nil {
-			return e.containerFailed(ctx, f, n, in, ne)
+			return containerErr(in, n, ne), nil
 		}
 		if d := msDur(v); d > 0 {
 			var cancel context.CancelFunc
@@ -80,24 +136,16 @@ func (e *engine) runContainer(ctx context.Context, f *frame, n *ast.Node, in *In
 		if e.observe {
 			e.obs.Event(&Event{Type: EvNodeEnd, Time: in.End, Inst: in, Status: in.Status})
 		}
-		return nil
+		return nil, nil
 	}
 	if ctx.Err() != nil {
-		return e.cancelled(in, ctx.Err())
+		return nil, e.cancelled(in, ctx.Err())
 	}
 	var nt *nodeTimeout
 	if errors.As(context.Cause(cctx), &nt) && cctx != ctx {
 		ne = &NodeError{Code: "R604", Message: nt.Error(), Retryable: true}
 	}
-	return e.containerFailed(ctx, f, n, in, ne)
-}
-
-func (e *engine) containerFailed(ctx context.Context, f *frame, n *ast.Node, in *Instance, ne *NodeError) error {
-	if ne.Node == "" {
-		ne.Node, ne.Attempt, ne.NodeRef = in.Key, 1, n
-		ne.Span = n.TagSpan
-	}
-	return e.handleFailure(ctx, f, n, in, ne)
+	return containerErr(in, n, ne), nil
 }
 
 // scopeError returns the failure that stopped a scope run in frame f.
