@@ -115,6 +115,10 @@ func (e *engine) runSub(ctx context.Context, f *frame, n *ast.Node, in *Instance
 		if inner == nil {
 			return nil, &NodeError{Code: "R616", Message: "sub-workflow failed"}
 		}
+		if inner.Code == "R614" {
+			// A rejected checkpoint rejects the whole run (nodes.md §7).
+			return nil, &NodeError{Code: "R614", Message: fmt.Sprintf("sub-workflow %q: %s", e.relPath(sub.Path), inner.Message)}
+		}
 		return nil, &NodeError{Code: "R616", Retryable: inner.Retryable,
 			Message: fmt.Sprintf("sub-workflow %q failed at node %q: [%s] %s", e.relPath(sub.Path), inner.Node, inner.Code, inner.Message)}
 	}

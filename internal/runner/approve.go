@@ -34,20 +34,33 @@ func ParseApprovals(vals []string) ([]Approval, error) {
 }
 
 // CheckApprovals reports an unknown checkpoint id or action as a usage
-// error before the run starts (execution.md §11).
+// error before the run starts (execution.md §11). A checkpoint inside a
+// sub-workflow is named by its id or by its path ("include-id/id").
 func CheckApprovals(flow *ast.Flow, as []Approval) error {
+	known := map[string]*ast.Node{}
 	var ids []string
-	for _, n := range flow.Nodes {
-		if n.Tag == "checkpoint" {
-			ids = append(ids, n.ID)
+	var collect func(f *ast.Flow, prefix string, depth int)
+	collect = func(f *ast.Flow, prefix string, depth int) {
+		for _, n := range f.Nodes {
+			switch {
+			case n.Tag == "checkpoint":
+				ids = append(ids, prefix+n.ID)
+				known[prefix+n.ID] = n
+				if _, dup := known[n.ID]; !dup {
+					known[n.ID] = n
+				}
+			case (n.Tag == "include" || n.Tag == "call") && f.Subflows[n] != nil && depth < 16:
+				collect(f.Subflows[n], prefix+n.ID+"/", depth+1)
+			}
 		}
 	}
+	collect(flow, "", 0)
 	for _, a := range as {
 		if a.ID == "*" {
 			continue
 		}
-		n, ok := flow.ByID[a.ID]
-		if !ok || n.Tag != "checkpoint" {
+		n, ok := known[a.ID]
+		if !ok {
 			ue := &UsageError{Message: fmt.Sprintf("--approve: unknown checkpoint %q", a.ID)}
 			if len(ids) == 0 {
 				ue.Hints = []string{"the workflow has no checkpoints"}
@@ -87,10 +100,25 @@ func CheckApprovals(flow *ast.Flow, as []Approval) error {
 func decider(s Streams, o Options) func(context.Context, *exec.CheckpointRequest) (*exec.Decision, error) {
 	as, _ := ParseApprovals(o.Approve)
 	return func(ctx context.Context, req *exec.CheckpointRequest) (*exec.Decision, error) {
-		for _, a := range as {
-			if a.ID != req.ID && a.ID != "*" {
-				continue
+		// The most specific --approve wins: the instance key ("inc/cp",
+		// "each[2]/cp"), then the id, then "*".
+		var best *Approval
+		rank := 0
+		for i := range as {
+			r := 0
+			switch as[i].ID {
+			case req.Node:
+				r = 3
+			case req.ID:
+				r = 2
+			case "*":
+				r = 1
 			}
+			if r > rank {
+				best, rank = &as[i], r
+			}
+		}
+		if a := best; a != nil {
 			d := &exec.Decision{Action: a.Action, By: "flag"}
 			if d.Action == "" {
 				d.Action = approveOf(req)
