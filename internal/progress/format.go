@@ -56,6 +56,18 @@ func IsTerminal(w any) bool {
 	return ok && term.IsTerminal(int(f.Fd()))
 }
 
+// maskLog returns ev with its log line masked as a line of its own, so a
+// short secret that makes up the whole line is caught (execution.md §15)
+// before the line is embedded in a longer one; other events as they are.
+func maskLog(ev *exec.Event, mask func(string) string) *exec.Event {
+	if ev.Type != exec.EvNodeLog || mask == nil {
+		return ev
+	}
+	c := *ev
+	c.Line = mask(ev.Line)
+	return &c
+}
+
 // EventLine is the unindented plain line of one event (cli.md §12.3), or
 // false when the event prints nothing (wave ends, retried starts, nested
 // wave starts).

@@ -59,6 +59,7 @@ func (g *GitHub) indent(s string) string {
 func (g *GitHub) Event(ev *exec.Event) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
+	ev = maskLog(ev, g.Mask)
 	switch ev.Type {
 	case exec.EvWaveStart:
 		if ev.Scope == "" {

@@ -151,6 +151,7 @@ func (l *Live) finished(line string) {
 func (l *Live) Event(ev *exec.Event) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	ev = maskLog(ev, l.Mask)
 	switch ev.Type {
 	case exec.EvWaveStart:
 		if ev.Scope == "" {

@@ -49,6 +49,7 @@ func word(w string) string {
 
 // Event renders one event.
 func (p *Plain) Event(ev *exec.Event) {
+	ev = maskLog(ev, p.Mask)
 	switch ev.Type {
 	case exec.EvWaveStart:
 		if ev.Scope != "" {
