@@ -271,22 +271,30 @@ func (e *engine) runScope(ctx context.Context, f *frame, g *dag.Graph, top bool)
 
 // runWaves runs the waves of g one after the other.
 func (e *engine) runWaves(ctx context.Context, f *frame, g *dag.Graph, top bool) error {
+	// scope: the instance key of the container whose scope this is ("" at
+	// the top level; the include or call for a sub-workflow's top level;
+	// "fe[2]" for an iteration of fe; "on-workflow-error" for that scope).
 	scopeKey := ""
-	if g.Scope.Owner != nil {
-		scopeKey = f.prefix + g.Scope.Owner.ID
+	switch {
+	case !top && g.Scope.Owner == nil && f.prefix == "":
+		scopeKey = "on-workflow-error"
+	case g.Scope.Owner != nil && f.loop == g.Scope.Owner, !top && g.Scope.Owner == nil:
+		scopeKey = strings.TrimSuffix(f.prefix, "/")
+	case g.Scope.Owner != nil:
+		if in := f.lookup(g.Scope.Owner.Index); in != nil {
+			scopeKey = in.Key
+		}
 	}
 	for wi, wave := range g.Waves {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if top {
+		if e.observe {
 			ids := make([]string, len(wave))
 			for i, n := range wave {
 				ids[i] = n.ID
 			}
-			if e.observe {
-				e.obs.Event(&Event{Type: EvWaveStart, Time: e.now(), Scope: scopeKey, Wave: wi + 1, Waves: len(g.Waves), Nodes: ids})
-			}
+			e.obs.Event(&Event{Type: EvWaveStart, Time: e.now(), Scope: scopeKey, Wave: wi + 1, Waves: len(g.Waves), Nodes: ids})
 		}
 		var err error
 		if len(wave) == 1 {
@@ -301,14 +309,12 @@ func (e *engine) runWaves(ctx context.Context, f *frame, g *dag.Graph, top bool)
 			}
 			err = grp.Wait()
 		}
-		if top {
+		if e.observe {
 			st := StatusSuccess
 			if err != nil {
 				st = StatusFailed
 			}
-			if e.observe {
-				e.obs.Event(&Event{Type: EvWaveEnd, Time: e.now(), Scope: scopeKey, Wave: wi + 1, Status: st})
-			}
+			e.obs.Event(&Event{Type: EvWaveEnd, Time: e.now(), Scope: scopeKey, Wave: wi + 1, Status: st})
 		}
 		if err != nil {
 			return err
