@@ -57,7 +57,9 @@ func (e *engine) runContainer(ctx context.Context, f *frame, n *ast.Node, in *In
 func containerErr(in *Instance, n *ast.Node, ne *NodeError) *NodeError {
 	if ne.Node == "" {
 		ne.Node, ne.Attempt, ne.NodeRef = in.Key, 1, n
-		ne.Span = n.TagSpan
+		if ne.Span == spanZero {
+			ne.Span = n.TagSpan // an error of an expression keeps its own
+		}
 	}
 	return ne
 }
