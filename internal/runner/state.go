@@ -236,6 +236,18 @@ func (r *reuser) summary(flow *ast.Flow, deps func(*ast.Node) []*ast.Node) (int,
 		}
 		running = append(running, n.ID+": "+reason)
 	}
+	// Leaves of whole foreach iterations that will be reused count too.
+	for _, n := range flow.Root.Nodes {
+		if n.Tag != "foreach" || !ok[n] {
+			continue
+		}
+		for _, k := range r.keptIterations(n, ok, deps, flow) {
+			segs := strings.Split(k, "/")
+			if m := flow.ByID[segs[len(segs)-1]]; m != nil && (m.Spec == nil || !m.Spec.Container) && r.prev.Nodes[k].Status == exec.StatusSuccess {
+				reused++
+			}
+		}
+	}
 	return reused, running
 }
 
