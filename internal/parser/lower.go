@@ -3,7 +3,6 @@ package parser
 import (
 	"fmt"
 	"regexp"
-	"strconv"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -15,6 +14,7 @@ import (
 	"github.com/flowscript/flowscript/internal/frontmatter"
 	"github.com/flowscript/flowscript/internal/source"
 	"github.com/flowscript/flowscript/internal/typedsl"
+	"github.com/flowscript/flowscript/internal/units"
 	"github.com/flowscript/flowscript/internal/value"
 )
 
@@ -877,8 +877,8 @@ func (l *lowerer) convert(fs *fields.Field, src textSrc, nm *expr.Names) *ast.Fi
 			source.SuggestHint(dg, text, fs.Enum)
 		}
 		if fs.Kind == fields.Dur {
-			if _, err := strconv.ParseFloat(text, 64); err == nil {
-				dg.Hints = append(dg.Hints, fmt.Sprintf("write %sms or %ss", text, text))
+			if h := units.MissingUnitHint(text); h != "" {
+				dg.Hints = append(dg.Hints, h)
 			}
 		}
 		return nil

@@ -1,6 +1,7 @@
 package parser
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -8,6 +9,7 @@ import (
 
 	"github.com/flowscript/flowscript/internal/ast"
 	"github.com/flowscript/flowscript/internal/expr"
+	"github.com/flowscript/flowscript/internal/extract"
 	"github.com/flowscript/flowscript/internal/fields"
 	"github.com/flowscript/flowscript/internal/source"
 	"github.com/flowscript/flowscript/internal/value"
@@ -32,6 +34,7 @@ func (l *lowerer) convertTree(f *ast.Field, fs *fields.Field, src textSrc, nm *e
 	switch {
 	case src.yaml != nil:
 		node = src.yaml
+		ytext = src.text // the block the node was parsed from
 	case src.attr:
 		switch {
 		case strings.HasPrefix(text, "{{"):
@@ -103,13 +106,35 @@ func (l *lowerer) convertTree(f *ast.Field, fs *fields.Field, src textSrc, nm *e
 	if node == nil {
 		node = &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null", Value: ""}
 	}
+	// base maps offsets in the text of node n into the file.
+	base := func(n *yaml.Node) func(int) int {
+		quoted := 0
+		if n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) != 0 {
+			quoted = 1
+		}
+		switch {
+		case ytext != nil:
+			return identity(YAMLOffset(ytext, n) + quoted)
+		case src.attr && n.Line > 0:
+			// YAML flow syntax in an attribute: yaml.v3 counts lines
+			// and columns in the attribute's text.
+			return shift(pm, yamlIndex(src.raw, n.Line, n.Column)+quoted)
+		}
+		return pm
+	}
+	if !l.checkAliases(fs, node, base) {
+		return nil
+	}
+	for node.Kind == yaml.AliasNode && node.Alias != nil {
+		node = node.Alias // checkAliases ruled out a cycle
+	}
 	if node.Kind == yaml.ScalarNode && node.ShortTag() == "!!str" && fs.Kind == fields.List && !strings.HasPrefix(strings.TrimSpace(node.Value), "{{") {
 		// A comma list written as text.
 		s := src
 		s.attr, s.text, s.yaml = true, nil, nil
 		s.raw = node.Value
-		if ytext != nil {
-			s.pm = shift(func(i int) int { return i }, YAMLOffset(ytext, node))
+		if ytext != nil || src.attr {
+			s.pm = base(node)
 		}
 		return l.convertTree(f, fs, s, nm, s.pm)
 	}
@@ -130,19 +155,6 @@ func (l *lowerer) convertTree(f *ast.Field, fs *fields.Field, src textSrc, nm *e
 		}
 		l.errAt(src.span, "N305", "field %q expects a list", fs.Name)
 		return nil
-	}
-	base := func(n *yaml.Node) func(int) int {
-		if ytext != nil {
-			off := YAMLOffset(ytext, n)
-			if n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) != 0 {
-				off++
-			}
-			return identity(off)
-		}
-		if src.yaml != nil || src.attr {
-			return pm
-		}
-		return pm
 	}
 	tree, static, ok := l.yamlTree(node, nm, base)
 	if !ok {
@@ -169,26 +181,138 @@ func shift(pm func(int) int, by int) func(int) int {
 	return func(i int) int { return pm(i + by) }
 }
 
+// checkAliases reports a YAML value that cannot be expanded: an alias
+// inside the node it names, aliases expanding past value.FromYAML's
+// budgets, nesting too deep, or a merge key whose value is not a mapping.
+// The check is value.FromYAML itself, the converter the runtimes use for
+// YAML, so a block that validates here also reads there. It runs only on
+// values that hold an alias or a merge key; the problem is N305 at the node
+// at fault.
+func (l *lowerer) checkAliases(fs *fields.Field, n *yaml.Node, base func(*yaml.Node) func(int) int) bool {
+	if !hasAliasOrMerge(n) {
+		return true
+	}
+	_, err := value.FromYAML(n)
+	var ye *value.YAMLError
+	if !errors.As(err, &ye) {
+		return true // scalar problems are reported by yamlTree
+	}
+	at := ye.Node
+	if at == nil {
+		at = n
+	}
+	l.errAt(yamlNodeSpan(at, base), "N305", "invalid value for %q: %s", fs.Name, ye.Msg)
+	return false
+}
+
+// hasAliasOrMerge reports whether the YAML written for n (aliases not
+// followed) holds an alias or a merge key.
+func hasAliasOrMerge(n *yaml.Node) bool {
+	if n == nil {
+		return false
+	}
+	if n.Kind == yaml.AliasNode {
+		return true
+	}
+	for i, c := range n.Content {
+		if n.Kind == yaml.MappingNode && i%2 == 0 && isMergeKey(c) {
+			return true
+		}
+		if hasAliasOrMerge(c) {
+			return true
+		}
+	}
+	return false
+}
+
+// yamlNodeSpan is the span of a node's text: "*name" for an alias, the
+// value of a scalar, else the node's first character.
+func yamlNodeSpan(n *yaml.Node, base func(*yaml.Node) func(int) int) source.Span {
+	pm := base(n)
+	size := 1
+	switch n.Kind {
+	case yaml.AliasNode:
+		size = 1 + len(n.Value)
+	case yaml.ScalarNode:
+		size = max(1, len(n.Value))
+	}
+	return source.Sp(pm(0), pm(size))
+}
+
+// isMergeKey reports whether a mapping key is YAML's merge key: a plain
+// "<<" (yaml.v3 tags it !!merge) or one tagged !!merge explicitly.
+func isMergeKey(k *yaml.Node) bool {
+	return k.Kind == yaml.ScalarNode && k.Value == "<<" && k.ShortTag() == "!!merge"
+}
+
 // yamlTree builds a Tree from YAML; string leaves are templates. The
 // second result is staticMark{value} when no leaf holds a segment.
+// Aliases are followed and merge keys applied as value.FromYAML does
+// (keys written in the mapping win, then the earlier merged mapping);
+// checkAliases has ruled out cycles and explosive expansion.
 func (l *lowerer) yamlTree(n *yaml.Node, nm *expr.Names, base func(*yaml.Node) func(int) int) (*ast.Tree, any, bool) {
 	switch n.Kind {
 	case yaml.AliasNode:
+		if n.Alias == nil {
+			return &ast.Tree{}, staticMark{nil}, true
+		}
 		return l.yamlTree(n.Alias, nm, base)
 	case yaml.MappingNode:
 		t := &ast.Tree{IsMap: true}
 		obj := value.NewObject(len(n.Content) / 2)
 		allStatic := true
+		var own, merged map[string]bool // when n merges: keys written in n, keys merged in
 		for i := 0; i+1 < len(n.Content); i += 2 {
-			k := n.Content[i]
-			sub, st, ok := l.yamlTree(n.Content[i+1], nm, base)
+			k, vn := n.Content[i], n.Content[i+1]
+			if isMergeKey(k) {
+				if own == nil {
+					own, merged = map[string]bool{}, map[string]bool{}
+					for j := 0; j+1 < len(n.Content); j += 2 {
+						if !isMergeKey(n.Content[j]) {
+							own[yamlKeyText(n.Content[j])] = true
+						}
+					}
+				}
+				sources := []*yaml.Node{vn}
+				if vn.Kind == yaml.SequenceNode {
+					sources = vn.Content
+				}
+				for _, m := range sources {
+					sub, st, ok := l.yamlTree(m, nm, base)
+					if !ok {
+						return nil, nil, false
+					}
+					var so *value.Object
+					if sm, isS := st.(staticMark); isS {
+						so, _ = sm.v.(*value.Object)
+					}
+					if so == nil {
+						allStatic = false
+					}
+					for j, key := range sub.Keys {
+						if own[key] || merged[key] {
+							continue
+						}
+						merged[key] = true
+						t.Keys = append(t.Keys, key)
+						t.Items = append(t.Items, sub.Items[j])
+						if so != nil {
+							v, _ := so.Get(key)
+							obj.Set(key, v)
+						}
+					}
+				}
+				continue
+			}
+			sub, st, ok := l.yamlTree(vn, nm, base)
 			if !ok {
 				return nil, nil, false
 			}
-			t.Keys = append(t.Keys, k.Value)
+			key := yamlKeyText(k)
+			t.Keys = append(t.Keys, key)
 			t.Items = append(t.Items, sub)
 			if s, isS := st.(staticMark); isS {
-				obj.Set(k.Value, s.v)
+				obj.Set(key, s.v)
 			} else {
 				allStatic = false
 			}
@@ -241,6 +365,15 @@ func (l *lowerer) yamlTree(n *yaml.Node, nm *expr.Names, base func(*yaml.Node) f
 		return &ast.Tree{Leaf: v}, staticMark{v}, true
 	}
 	return &ast.Tree{}, staticMark{nil}, true
+}
+
+// yamlKeyText is the text of a mapping key, following an alias to a
+// scalar (as value.FromYAML does).
+func yamlKeyText(k *yaml.Node) string {
+	if k.Kind == yaml.AliasNode && k.Alias != nil && k.Alias.Kind == yaml.ScalarNode {
+		return k.Alias.Value
+	}
+	return k.Value
 }
 
 func yamlMsg(err error) string {
@@ -309,8 +442,18 @@ func (l *lowerer) yamlFields(ch *Element, spec *fields.Element, set func(*fields
 			continue
 		}
 		voff := YAMLOffset(ch.Text, v)
-		vsp := source.Sp(voff, voff+max(1, len(v.Value)))
-		start := voff
+		size := len(v.Value)
+		if v.Kind == yaml.AliasNode {
+			size++ // "*name"
+		}
+		vsp := source.Sp(voff, voff+max(1, size))
+		if v.Kind == yaml.AliasNode && v.Alias != nil && v.Alias.Kind == yaml.ScalarNode {
+			// An alias of a scalar is that scalar; the problems of its
+			// value are reported at the alias, its template errors where
+			// the text is written.
+			v = v.Alias
+		}
+		start := YAMLOffset(ch.Text, v)
 		if v.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) != 0 {
 			start++
 		}
@@ -493,6 +636,8 @@ func (l *lowerer) nodeRules(n *ast.Node, el *Element) {
 		if m["args"] != nil && m["shell"] != nil {
 			l.errAt(m["shell"].NameSpan, "N307", "\"shell\" cannot be used with \"args\"")
 		}
+	case n.Type == "http":
+		l.httpRules(n)
 	case n.Tag == "set":
 		l.exactlyOne(m, n.TagSpan, "<set>", "value", "expr")
 	case n.Tag == "output":
@@ -587,6 +732,66 @@ func (l *lowerer) nodeRules(n *ast.Node, el *Element) {
 			l.errAt(n.TagSpan, "N304", "missing required field \"table\" on <sink>")
 		}
 	}
+}
+
+// httpRules checks what nodes.md §2.2 says of an http node beyond its
+// field kinds: a written extract must compile as JSONPath or JMESPath
+// (N305, checked by the runtime's own compiler, so nothing is sent
+// before a bad expression fails), and "auth" cannot be combined with a
+// written Authorization header (N307). A header that only a template
+// produces, or one whose value is a template (it may render null, which
+// drops the header), is left to the runtime.
+func (l *lowerer) httpRules(n *ast.Node) {
+	m := n.Fields
+	if f := m["extract"]; f != nil && f.IsStatic {
+		if text, _ := f.Static.(string); text != "" && !strings.Contains(text, "{{") {
+			if err := extract.Compile(text); err != nil {
+				d := l.errAt(f.Span, "N305", "%q: %v", "extract", err)
+				d.Hints = append(d.Hints, `extract is JSONPath (RFC 9535) when it starts with "$", else JMESPath`)
+			}
+		}
+	}
+	a, h := m["auth"], m["headers"]
+	if a == nil || h == nil || a.Tmpl != nil || !writesAuthorization(h) {
+		return
+	}
+	at := a // the one written second
+	if h.NameSpan.Start > a.NameSpan.Start {
+		at = h
+	}
+	d := l.errAt(at.NameSpan, "N307", "\"auth\" cannot be used with an \"Authorization\" header")
+	d.Hints = append(d.Hints, "\"auth\" sets the Authorization header itself; remove the header or \"auth\"")
+}
+
+// writesAuthorization reports whether a headers field holds an
+// Authorization header (any case) whose value is known to be set: written
+// and not null.
+func writesAuthorization(h *ast.Field) bool {
+	if h.IsStatic {
+		obj, _ := h.Static.(*value.Object)
+		if obj == nil {
+			return false
+		}
+		for _, k := range obj.Keys() {
+			if v, _ := obj.Get(k); v != nil && strings.EqualFold(strings.TrimSpace(k), "authorization") {
+				return true
+			}
+		}
+		return false
+	}
+	if h.Tree == nil || !h.Tree.IsMap {
+		return false
+	}
+	for i, k := range h.Tree.Keys {
+		if !strings.EqualFold(strings.TrimSpace(k), "authorization") {
+			continue
+		}
+		it := h.Tree.Items[i]
+		if _, tmpl := it.Leaf.(*expr.Template); it.IsMap || it.IsSeq || (it.Leaf != nil && !tmpl) {
+			return true
+		}
+	}
+	return false
 }
 
 // scopeFields compiles the arms' own fields (match pattern, case when).

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/flowscript/flowscript/internal/extract"
 	"github.com/flowscript/flowscript/internal/units"
 	"github.com/flowscript/flowscript/internal/value"
 )
@@ -193,7 +194,18 @@ func (h *HTTP) prepare(c *Call) (*httpRequest, error) {
 			return nil, err
 		}
 		if _, set := rq.header["Authorization"]; set {
-			return nil, Errorf("N307", false, "conflicting fields: \"auth\" and an \"Authorization\" header")
+			// The validator reports a written header as N307; one that
+			// only a template produces is found here.
+			return nil, Errorf("R603", false, "conflicting fields: \"auth\" and an \"Authorization\" header")
+		}
+	}
+	if rq.extract != "" {
+		// The validator checks extract (N305); checking again before the
+		// request is sent keeps a sink from acting and then failing.
+		if err := extract.Compile(rq.extract); err != nil {
+			e := Errorf("R601", false, "extract: %v", err)
+			e.Cause = err
+			return nil, e
 		}
 	}
 

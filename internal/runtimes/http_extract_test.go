@@ -102,6 +102,24 @@ func TestHTTPExtractErrors(t *testing.T) {
 	}
 }
 
+// TestHTTPBadExtractSendsNothing: an invalid extract fails the node before
+// the request is sent, so a sink does not act and then fail.
+func TestHTTPBadExtractSendsNothing(t *testing.T) {
+	var served atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		served.Add(1)
+	}))
+	defer srv.Close()
+	_, err := runHTTP(t, newFakeHTTP("sink").HTTP, httpCall("sink", map[string]any{"url": srv.URL, "body": "x", "extract": "id[["}))
+	want := `extract: invalid JMESPath "id[[": unexpected "[" at position 4`
+	if err == nil || err.Code != "R601" || err.Message != want {
+		t.Errorf("got %+v, want R601 %q", err, want)
+	}
+	if n := served.Load(); n != 0 {
+		t.Errorf("the server got %d requests, want none", n)
+	}
+}
+
 // BenchmarkHTTPSource measures requests per second of the source runtime
 // against a loopback server with 32 concurrent callers.
 func BenchmarkHTTPSource(b *testing.B) {

@@ -304,7 +304,7 @@ func TestHTTPAuth(t *testing.T) {
 		code   string
 		msg    string
 	}{
-		{map[string]any{"auth": obj("type", "bearer", "token", "t"), "headers": obj("authorization", "Bearer x")}, "N307", `conflicting fields: "auth" and an "Authorization" header`},
+		{map[string]any{"auth": obj("type", "bearer", "token", "t"), "headers": obj("authorization", "Bearer x")}, "R603", `conflicting fields: "auth" and an "Authorization" header`},
 		{map[string]any{"auth": obj("type", "digest")}, "R603", `auth: type "digest" is not one of bearer, basic, oauth2`},
 		{map[string]any{"auth": obj("type", "bearer")}, "R603", `auth: "bearer" needs "token"`},
 		{map[string]any{"auth": obj("type", "oauth2", "client-id", "c")}, "R603", `auth: "oauth2" needs "token-url"`},
