@@ -51,6 +51,8 @@ type engine struct {
 	vars    *value.Object
 	context *value.Object
 	runErr  *NodeError
+	// invokers lists, per handler node, the nodes that may invoke it.
+	invokers map[*ast.Node][]*ast.Node
 	// iterations of iterating containers, by the container's instance
 	iterations map[*Instance][]*frame
 	// subs are the sub-workflow runs of include/call instances.
@@ -80,7 +82,37 @@ func newEngine(plan *dag.Plan, opts Options, now func() time.Time) *engine {
 			"file", plan.Flow.Path, "dir", plan.Flow.Dir),
 	}
 	e.procEnv = e.buildProcEnv()
+	e.invokers = map[*ast.Node][]*ast.Node{}
+	for _, n := range plan.Flow.Nodes {
+		if n.OnError != nil && n.OnError.Fallback != nil {
+			e.invokers[n.OnError.Fallback] = append(e.invokers[n.OnError.Fallback], n)
+		}
+		if h := n.Field("on-timeout"); h != nil && h.IsStatic {
+			if hn := plan.Flow.ByID[value.Render(h.Static)]; hn != nil {
+				e.invokers[hn] = append(e.invokers[hn], n)
+			}
+		}
+	}
 	return e
+}
+
+// skipSettledHandlers skips the handlers of scope g in frame f whose
+// invokers have all ended without invoking them (nodes.md §1.3), so that
+// nodes after them read the handler as skipped.
+func (e *engine) skipSettledHandlers(f *frame, g *dag.Graph) {
+	for _, h := range g.Handlers {
+		if in := e.inst(f, h); in == nil || in.Status != StatusPending || !in.Start.IsZero() {
+			continue
+		}
+		settled := true
+		for _, inv := range e.invokers[h] {
+			ii := f.lookup(inv.Index)
+			settled = settled && ii != nil && (!ii.End.IsZero() || ii.Status == StatusSkipped)
+		}
+		if settled && len(e.invokers[h]) > 0 {
+			e.skipNode(f, h, "handler not invoked")
+		}
+	}
 }
 
 // Run executes plan and returns the report. The returned error is only
@@ -315,6 +347,9 @@ func (e *engine) runWaves(ctx context.Context, f *frame, g *dag.Graph, top bool)
 				st = StatusFailed
 			}
 			e.obs.Event(&Event{Type: EvWaveEnd, Time: e.now(), Scope: scopeKey, Wave: wi + 1, Status: st})
+		}
+		if err == nil && len(g.Handlers) > 0 {
+			e.skipSettledHandlers(f, g)
 		}
 		if err != nil {
 			return err
