@@ -117,7 +117,7 @@ func reusable(n *ast.Node) bool {
 		return true
 	}
 	switch n.Tag {
-	case "set", "context", "output", "checkpoint", "call", "delay":
+	case "set", "context", "output", "checkpoint", "call", "delay", "goto":
 		return true
 	}
 	return false
@@ -139,12 +139,25 @@ func (e *engine) reuse(f *frame, n *ast.Node, in *Instance) bool {
 	}
 	now := e.now()
 	in.Status, in.Output, in.Reused, in.Start, in.End, in.Attempts = StatusSuccess, out, true, now, now, attempts
+	// Reusing a node also redoes what it did to the run: variables, the
+	// context, and the goto targets it activated.
 	switch n.Tag {
 	case "set":
 		e.setVar(f, n.Field("var").Static.(string), out)
 	case "context":
 		if o, isObj := out.(*value.Object); isObj {
 			e.mergeContext(o)
+		}
+	case "goto":
+		e.activate(f, n.Field("node").Static.(string))
+	case "checkpoint":
+		if o, isObj := out.(*value.Object); isObj {
+			action, _ := o.Get("action")
+			for _, a := range checkpointActions(n) {
+				if a.ID == value.Render(action) && a.Goto != "" {
+					e.activate(f, a.Goto)
+				}
+			}
 		}
 	}
 	if e.observe {

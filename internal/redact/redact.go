@@ -79,7 +79,18 @@ func (m *Masker) String(s string) string {
 	return s
 }
 
-// Value masks every string inside v and reports whether anything changed.
+// isShort reports whether s is one of the short secret values.
+func (m *Masker) isShort(s string) bool {
+	for _, v := range m.short {
+		if s == v {
+			return true
+		}
+	}
+	return false
+}
+
+// Value masks every string inside v, object keys included, and numbers
+// whose text holds a secret, and reports whether anything changed.
 func (m *Masker) Value(v any) (any, bool) {
 	if m.Empty() {
 		return v, false
@@ -116,13 +127,20 @@ func (m *Masker) Value(v any) (any, bool) {
 		for _, k := range x.Keys() {
 			it, _ := x.Get(k)
 			mv, c := m.Value(it)
-			o.Set(k, mv)
-			changed = changed || c
+			mk, kc := m.Value(k) // a key is text that leaves the process too
+			o.Set(mk.(string), mv)
+			changed = changed || c || kc
 		}
 		if !changed {
 			return x, false
 		}
 		return o, true
+	case float64:
+		// A secret made of digits may arrive as a number: its JSON text
+		// would show it.
+		if t := value.Render(x); m.String(t) != t || m.isShort(t) {
+			return "***", true
+		}
 	}
 	return v, false
 }

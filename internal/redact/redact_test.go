@@ -29,3 +29,16 @@ func TestMask(t *testing.T) {
 		t.Error("unchanged value reported as changed")
 	}
 }
+
+// Object keys and numbers are masked too: a secret can arrive as a key or
+// as digits (execution.md §15).
+func TestMaskKeysAndNumbers(t *testing.T) {
+	m := New([]string{"s3cr3t-key", "987654321"})
+	v, changed := m.Value(value.ObjectOf("s3cr3t-key", 1.0, "pin", 987654321.0, "n", 5.0))
+	if got := value.JSON(v); !changed || got != `{"***":1,"pin":"***","n":5}` {
+		t.Errorf("masked %s (changed %v)", got, changed)
+	}
+	if _, changed := m.Value(value.ObjectOf("ok", 123.0)); changed {
+		t.Error("nothing to mask, yet changed")
+	}
+}

@@ -146,3 +146,19 @@ func TestLoadSpilledOutputLost(t *testing.T) {
 		})
 	}
 }
+
+// Spill file names are distinct for distinct instance keys.
+func TestOutputFileNameIsInjective(t *testing.T) {
+	keys := []string{"fe[0]/big", "fe_0__big", "fe_0_/big", "fe[0]/big[1]/x", "fe@0.big", "inc/x", "inc_x", "output#1", "a-b/c"}
+	seen := map[string]string{}
+	for _, k := range keys {
+		n := OutputFileName(k)
+		if prev, dup := seen[n]; dup && !strings.ContainsAny(k, "@.") {
+			t.Errorf("%q and %q share %s", prev, k, n)
+		}
+		seen[n] = k
+	}
+	if got := OutputFileName("fe[0]/big"); got != "fe@0.big.json" {
+		t.Errorf("OutputFileName = %s", got)
+	}
+}

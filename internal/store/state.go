@@ -293,9 +293,10 @@ func appendNode(b []byte, n *NodeState, out []byte, sp spilled) []byte {
 }
 
 // OutputFileName is the file name under outputs/ for an instance key:
-// "/", "[" and "]" replaced by "_".
+// "/" becomes "." and "[N]" becomes "@N" ("fe[0]/big" → "fe@0.big.json").
+// Node ids never hold "." or "@", so two keys never share a file.
 func OutputFileName(key string) string {
-	return strings.NewReplacer("/", "_", "[", "_", "]", "_").Replace(key) + ".json"
+	return strings.NewReplacer("/", ".", "[", "@", "]", "").Replace(key) + ".json"
 }
 
 // checksumPrefix starts an output_checksum or scope value.

@@ -508,7 +508,7 @@ func TestSpilledOutput(t *testing.T) {
 		t.Fatal(err)
 	}
 	raw := readFile(t, filepath.Join(r.Dir, StateFile))
-	if !strings.Contains(raw, `"output":{"$file":"outputs/items_3__fetch.json"}`) {
+	if !strings.Contains(raw, `"output":{"$file":"outputs/items@3.fetch.json"}`) {
 		t.Errorf("state.json:\n%.500s", raw)
 	}
 	got, err := s.Load(testID, "")
