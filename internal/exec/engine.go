@@ -443,6 +443,10 @@ func (e *engine) orderedInstances(root *frame) []*Instance {
 			iters := e.iterations[in]
 			e.mu.Unlock()
 			if iters == nil {
+				switch n.Tag {
+				case "foreach", "loop", "while":
+					continue // no iteration ran: no instance inside (no key)
+				}
 				// non-iterating container: its scopes share the frame
 				for _, sc := range n.Scopes {
 					walk(f, sc)
