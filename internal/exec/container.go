@@ -37,7 +37,9 @@ func (e *engine) runContainer(ctx context.Context, f *frame, n *ast.Node, in *In
 		if ne, stop = e.containerAttempt(ctx, f, n, in, attempt); stop != nil || ne == nil {
 			return stop
 		}
-		ne.Attempt = attempt
+		if ne.NodeRef == n {
+			ne.Attempt = attempt // the container's own failure (an inner one keeps its node's)
+		}
 		if retry == nil || attempt > retry.max || !e.shouldRetry(f, n, retry, ne, attempt) {
 			break
 		}
@@ -446,7 +448,10 @@ func (e *engine) runForeach(ctx context.Context, f *frame, n *ast.Node, in *Inst
 			fenv := e.newEnv(fr, 1)
 			fenv.Input = env.Input
 			if v, ok, ne := e.evalLazy(n, "result", fenv); ne != nil {
-				ne.Node, ne.NodeRef, ne.Span = in.Key, n, n.TagSpan
+				ne.Node, ne.NodeRef = in.Key, n
+				if ne.Span == spanZero {
+					ne.Span = n.TagSpan
+				}
 				e.recordIterFailure(fr, ne)
 				return errStop
 			} else if ok {
