@@ -477,36 +477,11 @@ func convertDynamic(f *ast.Field, v any) (any, *NodeError) {
 	case float64:
 		// A number is a whole number for int fields, milliseconds for
 		// durations and bytes for sizes (expressions.md §10), checked as
-		// the same text would be.
-		problem := ""
-		switch f.Spec.Kind {
-		case fields.Num:
-			return x, nil
-		case fields.Int:
-			if x != math.Trunc(x) || math.Abs(x) > 1<<53 {
-				problem = "-"
-			} else {
-				_, problem = fields.Convert(f.Spec, strconv.FormatInt(int64(x), 10))
-			}
-		case fields.Dur:
-			switch {
-			case x < 0:
-				problem = fmt.Sprintf("%q: negative duration %s ms", f.Name, value.Render(x))
-			case f.Spec.Min > 0 && x == 0:
-				problem = fmt.Sprintf("%q: the duration must be greater than zero", f.Name)
-			}
-		case fields.Size:
-			if x < 0 || x != math.Trunc(x) {
-				problem = fmt.Sprintf("%q: size %s is not a whole, non-negative number of bytes", f.Name, value.Render(x))
-			}
-		default:
-			problem = "-"
-		}
-		if problem == "" {
-			return x, nil
-		}
-		if problem != "-" {
+		// the same text would be. Other kinds fall to the error below.
+		if ok, problem := convertNumber(f, x); problem != "" {
 			return nil, &NodeError{Code: "R603", Message: problem, Span: f.Span}
+		} else if ok {
+			return x, nil
 		}
 	case bool:
 		if f.Spec.Kind == fields.Bool {
@@ -520,6 +495,34 @@ func convertDynamic(f *ast.Field, v any) (any, *NodeError) {
 		return nil, &NodeError{Code: "R603", Message: problem, Span: f.Span}
 	}
 	return nil, &NodeError{Code: "R603", Message: "field \"" + f.Name + "\" expects " + f.Spec.Kind.String() + ", got " + value.Describe(v), Span: f.Span}
+}
+
+// convertNumber checks a rendered number for field f: ok when it fits,
+// else problem (empty when the number is simply the wrong kind).
+func convertNumber(f *ast.Field, x float64) (ok bool, problem string) {
+	switch f.Spec.Kind {
+	case fields.Num:
+		return true, ""
+	case fields.Int:
+		if x != math.Trunc(x) || math.Abs(x) > 1<<53 {
+			return false, ""
+		}
+		_, problem = fields.Convert(f.Spec, strconv.FormatInt(int64(x), 10))
+	case fields.Dur:
+		switch {
+		case x < 0:
+			problem = fmt.Sprintf("%q: negative duration %s ms", f.Name, value.Render(x))
+		case f.Spec.Min > 0 && x == 0:
+			problem = fmt.Sprintf("%q: the duration must be greater than zero", f.Name)
+		}
+	case fields.Size:
+		if x < 0 || x != math.Trunc(x) {
+			problem = fmt.Sprintf("%q: size %s is not a whole, non-negative number of bytes", f.Name, value.Render(x))
+		}
+	default:
+		return false, ""
+	}
+	return problem == "", problem
 }
 
 func (e *engine) renderTree(t *ast.Tree, env *expr.Env, n *ast.Node) (any, *NodeError) {
