@@ -419,6 +419,8 @@ func (e *engine) runForeach(ctx context.Context, f *frame, n *ast.Node, in *Inst
 	e.mu.Lock()
 	e.iterations[in] = frames
 	e.mu.Unlock()
+	// One lane per concurrency slot; iteration i runs on slot i mod conc.
+	slots := e.fork(gctx, min(conc, max(len(items), 1)))
 	for i := range items {
 		brokeMu.Lock()
 		stop := broken
@@ -442,7 +444,7 @@ func (e *engine) runForeach(ctx context.Context, f *frame, n *ast.Node, in *Inst
 			if stop {
 				return nil // a <break> ended the foreach: start no new iteration
 			}
-			if err := e.runScope(gctx, fr, e.plan.ScopeGraph(body), false); err != nil {
+			if err := e.runScope(slots[i%len(slots)], fr, e.plan.ScopeGraph(body), false); err != nil {
 				return err
 			}
 			fenv := e.newEnv(fr, 1)
@@ -530,6 +532,7 @@ func (e *engine) runParallel(ctx context.Context, f *frame, n *ast.Node, in *Ins
 		out any
 	}
 	done := make(chan res, k)
+	lanes := e.fork(pctx, k)
 	for i, s := range n.Scopes {
 		go func() {
 			select {
@@ -539,7 +542,7 @@ func (e *engine) runParallel(ctx context.Context, f *frame, n *ast.Node, in *Ins
 				return
 			}
 			defer func() { <-sem }()
-			err := e.runScope(pctx, f, e.plan.ScopeGraph(s), false)
+			err := e.runScope(lanes[i], f, e.plan.ScopeGraph(s), false)
 			if err != nil {
 				done <- res{i: i}
 				return

@@ -335,9 +335,10 @@ func (e *engine) runWaves(ctx context.Context, f *frame, g *dag.Graph, top bool)
 		} else {
 			grp, wctx := errgroup.WithContext(ctx)
 			grp.SetLimit(e.n)
-			for _, n := range wave {
+			lanes := e.fork(wctx, len(wave))
+			for i, n := range wave {
 				broken := f.isBroken()
-				grp.Go(func() error { return e.runNode(wctx, f, n, broken) })
+				grp.Go(func() error { return e.runNode(lanes[i], f, n, broken) })
 			}
 			err = grp.Wait()
 		}

@@ -862,6 +862,19 @@ func (e *engine) sleep(ctx context.Context, d time.Duration) error {
 	return sleep(ctx, d)
 }
 
+// fork returns n contexts for work that starts side by side (see
+// Options.Fork).
+func (e *engine) fork(ctx context.Context, n int) []context.Context {
+	if e.opts.Fork != nil && n > 1 {
+		return e.opts.Fork(ctx, n)
+	}
+	out := make([]context.Context, n)
+	for i := range out {
+		out[i] = ctx
+	}
+	return out
+}
+
 // withTimeout is context.WithTimeoutCause on the run's clock.
 func (e *engine) withTimeout(ctx context.Context, d time.Duration, cause error) (context.Context, context.CancelFunc) {
 	if e.opts.WithTimeout != nil {

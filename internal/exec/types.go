@@ -68,6 +68,11 @@ type Options struct {
 	// sub-workflows: context.WithTimeoutCause when nil; the test harness
 	// passes one on its virtual clock, which Sleep advances.
 	WithTimeout func(ctx context.Context, d time.Duration, cause error) (context.Context, context.CancelFunc)
+	// Fork, when set, gives n pieces of work that start side by side (the
+	// nodes of a wave, parallel branches, foreach slots) their own
+	// contexts, so a virtual clock can let their sleeps overlap instead of
+	// adding up. nil: they share ctx.
+	Fork func(ctx context.Context, n int) []context.Context
 	// KeepFields records each instance's rendered field values in
 	// Instance.Fields (for test expectations).
 	KeepFields bool

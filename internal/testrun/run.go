@@ -231,7 +231,7 @@ func (s *Suite) runCase(ctx context.Context, c *Case, o Options, m *redact.Maske
 		MaxConcurrency: conc, Registry: o.Registry, Config: c.config, Input: c.input, Secrets: c.secrets,
 		Env: c.env, RunID: "test", Attempt: 1, BaseEnv: baseEnv(), Runtime: rt, Now: vc.Now,
 		Scheduler: sched, SubResolver: st.subResolver, Decide: st.decide, Override: st.override,
-		Sleep: vc.Sleep, WithTimeout: vc.WithTimeout, KeepFields: true,
+		Sleep: vc.Sleep, WithTimeout: vc.WithTimeout, Fork: vc.Fork, KeepFields: true,
 	})
 	res := &CaseResult{Name: c.Name}
 	if err != nil {

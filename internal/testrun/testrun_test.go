@@ -231,9 +231,9 @@ func TestVClock(t *testing.T) {
 	}
 }
 
-// A deadline set on the virtual clock fires when a sleep passes it: a
-// sleep under it stops there with the deadline's cause; a sleep outside
-// it goes on; a deadline cancelled first never fires.
+// A deadline set on the virtual clock fires when a sleep under it passes
+// it: the sleep stops there with the deadline's cause; sleeps outside it
+// do not fire it; a deadline stopped first never fires.
 func TestVClockWithTimeout(t *testing.T) {
 	c := &vclock{start: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
 	bg := context.Background()
@@ -253,14 +253,43 @@ func TestVClockWithTimeout(t *testing.T) {
 	if err := c.Sleep(bg, 10*time.Second); err != nil || c.Elapsed() != 15*time.Second {
 		t.Errorf("sleep outside the deadline: %v at %v", err, c.Elapsed())
 	}
-	if !errors.Is(context.Cause(other), late) {
-		t.Errorf("a deadline passed by another sleep did not fire: %v", context.Cause(other))
+	if other.Err() != nil {
+		t.Errorf("a sleep outside a deadline fired it: %v", context.Cause(other))
 	}
 	stopOther()
 	gone, stopGone := c.WithTimeout(bg, time.Second, late)
 	stopGone()
-	if err := c.Sleep(bg, 2*time.Second); err != nil || errors.Is(context.Cause(gone), late) {
-		t.Errorf("a stopped deadline fired: %v %v", err, context.Cause(gone))
+	if err := c.Sleep(gone, 2*time.Second); err == nil || errors.Is(context.Cause(gone), late) {
+		t.Errorf("a stopped deadline: sleep %v, cause %v", err, context.Cause(gone))
+	}
+}
+
+// Lanes forked side by side overlap: two parallel 30 s sleeps take 30 s,
+// and work after them starts at the end of the longer one.
+func TestVClockLanes(t *testing.T) {
+	c := &vclock{start: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	bg := context.Background()
+	lanes := c.Fork(bg, 2)
+	c.Sleep(lanes[0], 30*time.Second)
+	c.Sleep(lanes[1], 20*time.Second)
+	c.Sleep(lanes[1], 5*time.Second)
+	if c.Elapsed() != 30*time.Second {
+		t.Fatalf("elapsed %v after parallel sleeps, want 30s", c.Elapsed())
+	}
+	c.Sleep(bg, time.Second)
+	if c.Elapsed() != 31*time.Second {
+		t.Errorf("elapsed %v after the join, want 31s", c.Elapsed())
+	}
+	// A deadline in one lane fires by that lane's time only.
+	inner := c.Fork(bg, 2)
+	dctx, stop := c.WithTimeout(inner[0], 10*time.Second, errors.New("late"))
+	defer stop()
+	c.Sleep(inner[1], 60*time.Second)
+	if dctx.Err() != nil {
+		t.Error("a sleep in another lane fired the deadline")
+	}
+	if err := c.Sleep(dctx, 11*time.Second); err == nil {
+		t.Error("the deadline did not fire")
 	}
 }
 
