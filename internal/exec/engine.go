@@ -423,49 +423,57 @@ func (e *engine) result(f *frame, s *ast.Scope) any {
 // after their container.
 func (e *engine) orderedInstances(root *frame) []*Instance {
 	var out []*Instance
-	var walk func(f *frame, s *ast.Scope)
-	walk = func(f *frame, s *ast.Scope) {
-		for _, n := range s.Nodes {
-			in := f.lookup(n.Index)
-			if in == nil {
-				in = e.inst(f, n)
-			}
-			out = append(out, in)
-			e.mu.Lock()
-			sr := e.subs[in]
-			e.mu.Unlock()
-			if sr != nil {
-				out = append(out, sr.eng.orderedInstances(sr.root)...)
-			}
-			if len(n.Scopes) == 0 {
-				continue
-			}
-			e.mu.Lock()
-			iters := e.iterations[in]
-			e.mu.Unlock()
-			if iters == nil {
-				switch n.Tag {
-				case "foreach", "loop", "while":
-					continue // no iteration ran: no instance inside (no key)
-				}
-				// non-iterating container: its scopes share the frame
-				for _, sc := range n.Scopes {
-					walk(f, sc)
-				}
-				continue
-			}
-			for _, it := range iters {
-				for _, sc := range n.Scopes {
-					walk(it, sc)
-				}
-			}
-		}
-	}
-	walk(root, e.flow.Root)
+	add := func(in *Instance) { out = append(out, in) }
+	e.walkScope(root, e.flow.Root, add)
 	if e.flow.OnError != nil {
-		walk(root, e.flow.OnError)
+		e.walkScope(root, e.flow.OnError, add)
 	}
 	return out
+}
+
+// walkScope calls fn for the instance of every node of scope s in frame
+// f, in document order, each followed by the instances inside it: its
+// iterations', its sub-workflow's, or its arms' (see inside).
+func (e *engine) walkScope(f *frame, s *ast.Scope, fn func(*Instance)) {
+	for _, n := range s.Nodes {
+		in := f.lookup(n.Index)
+		if in == nil {
+			in = e.inst(f, n)
+		}
+		fn(in)
+		e.inside(f, n, in, fn)
+	}
+}
+
+// inside calls fn for the instances inside node n (instance in, frame f):
+// a sub-workflow's, every iteration's of a foreach/loop/while that ran
+// (none when none ran: they have no key), or the arms' of another
+// container, which share the frame.
+func (e *engine) inside(f *frame, n *ast.Node, in *Instance, fn func(*Instance)) {
+	e.mu.Lock()
+	sr := e.subs[in]
+	iters := e.iterations[in]
+	e.mu.Unlock()
+	if sr != nil {
+		for _, x := range sr.eng.orderedInstances(sr.root) {
+			fn(x)
+		}
+	}
+	if len(n.Scopes) == 0 {
+		return
+	}
+	if iters == nil {
+		switch n.Tag {
+		case "foreach", "loop", "while":
+			return
+		}
+		iters = []*frame{f}
+	}
+	for _, it := range iters {
+		for _, sc := range n.Scopes {
+			e.walkScope(it, sc, fn)
+		}
+	}
 }
 
 func formatDur(d time.Duration) string { return units.FormatDuration(d.Milliseconds()) }

@@ -214,15 +214,13 @@ func (f *frame) inIteration() bool {
 // reused (and at least one ran).
 func (e *engine) allReused(f *frame, n *ast.Node) bool {
 	ran, all := 0, true
-	for _, s := range n.Scopes {
-		e.walkInstances(f, s, func(in *Instance) {
-			if in.Node.Spec != nil && in.Node.Spec.Container || in.Status == StatusSkipped || in.Status == StatusPending {
-				return
-			}
-			ran++
-			all = all && in.Reused
-		})
-	}
+	e.inside(f, n, e.inst(f, n), func(in *Instance) {
+		if in.Node.Spec != nil && in.Node.Spec.Container || in.Status == StatusSkipped || in.Status == StatusPending {
+			return
+		}
+		ran++
+		all = all && in.Reused
+	})
 	return all && ran > 0
 }
 
