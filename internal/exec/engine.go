@@ -3,9 +3,11 @@ package exec
 import (
 	"context"
 	"errors"
+	"math"
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -336,9 +338,28 @@ func (e *engine) runWaves(ctx context.Context, f *frame, g *dag.Graph, top bool)
 			grp, wctx := errgroup.WithContext(ctx)
 			grp.SetLimit(e.n)
 			lanes := e.fork(wctx, len(wave))
+			// Nodes start in document order (execution.md §5): one
+			// launched before the first failure was started and ends
+			// cancelled if it is stopped; one launched after it was not
+			// started and stays pending, whatever order the goroutines
+			// happen to run in.
+			var launched atomic.Int64
+			var cutoff atomic.Int64
+			cutoff.Store(math.MaxInt64)
 			for i, n := range wave {
 				broken := f.isBroken()
-				grp.Go(func() error { return e.runNode(lanes[i], f, n, broken) })
+				grp.Go(func() error {
+					err := e.runNode(lanes[i], f, n, broken)
+					if err == nil {
+						return nil
+					}
+					cutoff.CompareAndSwap(math.MaxInt64, launched.Load())
+					if in := e.inst(f, n); in.Status == StatusPending && int64(i) < cutoff.Load() && wctx.Err() != nil {
+						return e.cancelled(in, wctx.Err()) // started, then stopped before it ran
+					}
+					return err
+				})
+				launched.Add(1)
 			}
 			err = grp.Wait()
 		}

@@ -402,3 +402,23 @@ func BenchmarkForeach(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*100000), "ns/iteration")
 }
+
+// TestWaveStartsInDocumentOrder: nodes of a wave launched before its first
+// failure count as started (cancelled when stopped), whatever order their
+// goroutines run in; none is left "not run".
+func TestWaveStartsInDocumentOrder(t *testing.T) {
+	p := plan(t, `<source id="s1" type="exec" command="sleep"/>
+<source id="s2" type="exec" command="sleep"/>
+<source id="s3" type="exec" command="sleep"/>
+<source id="s4" type="exec" command="sleep"/>
+<source id="bad" type="exec" command="fail"/>
+`)
+	for range 20 {
+		rep := run(t, p, &fakeRT{}, 10)
+		for _, in := range rep.Instances {
+			if in.Key != "bad" && in.Status != exec.StatusCancelled {
+				t.Fatalf("%s: status %q, want cancelled", in.Key, in.Status)
+			}
+		}
+	}
+}
