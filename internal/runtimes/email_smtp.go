@@ -137,12 +137,14 @@ func (e *rcptError) Error() string { return errors.Join(e.errs...).Error() }
 // smtpDeliver runs the mail transaction (MAIL, RCPT per recipient, DATA)
 // so that a refusal names the recipients the server refused.
 func smtpDeliver(sc *gosmtp.Client, m *emailMessage, msg *gomail.Msg) error {
-	if err := sc.Mail(m.from.Address); err != nil {
+	// go-mail's client sends the argument as given: RFC 5321 wants the
+	// path in angle brackets (strict servers refuse a bare address).
+	if err := sc.Mail("<" + m.from.Address + ">"); err != nil {
 		return &smtpStep{step: "sender", err: err}
 	}
 	var re *rcptError
 	for _, r := range m.recipients() {
-		if err := sc.Rcpt(r); err != nil {
+		if err := sc.Rcpt("<" + r + ">"); err != nil {
 			if re == nil {
 				re = &rcptError{}
 			}

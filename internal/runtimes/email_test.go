@@ -1,9 +1,11 @@
 package runtimes
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"mime"
 	"mime/multipart"
@@ -585,5 +587,68 @@ func BenchmarkEmailSMTP(b *testing.B) {
 		if _, err := (&Email{}).Run(ctx, c); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestEmailSMTPEnvelopeSyntax: MAIL FROM and RCPT TO carry their paths in
+// angle brackets (RFC 5321 §4.1.2); strict servers refuse bare addresses.
+func TestEmailSMTPEnvelopeSyntax(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	lines := make(chan []string, 1)
+	go func() {
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		var got []string
+		r := bufio.NewReader(c)
+		fmt.Fprint(c, "220 strict ESMTP\r\n")
+		inData := false
+		for {
+			line, err := r.ReadString('\n')
+			if err != nil {
+				lines <- got
+				return
+			}
+			line = strings.TrimRight(line, "\r\n")
+			switch {
+			case inData:
+				if line == "." {
+					inData = false
+					fmt.Fprint(c, "250 queued\r\n")
+				}
+			case strings.HasPrefix(line, "EHLO"):
+				fmt.Fprint(c, "250 strict\r\n")
+			case strings.HasPrefix(line, "MAIL FROM:"), strings.HasPrefix(line, "RCPT TO:"):
+				got = append(got, line)
+				arg := line[strings.Index(line, ":")+1:]
+				if !strings.HasPrefix(arg, "<") || !strings.Contains(arg, ">") {
+					fmt.Fprint(c, "555 5.5.2 Syntax error\r\n")
+					continue
+				}
+				fmt.Fprint(c, "250 ok\r\n")
+			case line == "DATA":
+				inData = true
+				fmt.Fprint(c, "354 go on\r\n")
+			case line == "QUIT":
+				fmt.Fprint(c, "221 bye\r\n")
+				lines <- got
+				return
+			default:
+				fmt.Fprint(c, "250 ok\r\n")
+			}
+		}
+	}()
+	port := float64(ln.Addr().(*net.TCPAddr).Port)
+	if _, err := runEmail(t, emailCall(map[string]any{"host": "127.0.0.1", "port": port, "security": "none"})); err != nil {
+		t.Fatalf("a strict server refused the message: %v", err)
+	}
+	if got := strings.Join(<-lines, "|"); !strings.HasPrefix(got, "MAIL FROM:<bot@example.com>") || !strings.Contains(got, "RCPT TO:<ops@example.com>") {
+		t.Errorf("envelope commands %q", got)
 	}
 }
