@@ -73,6 +73,9 @@ func TestDatabasePostgresTypes(t *testing.T) {
 			[]any{7.0, "x", true, 1.5, dbObj("k", "v"), []any{1.0, 2.0}},
 			`[{"two":"x","one":7,"b":true,"n":1.5,"o":{"k":"v"},"arr":[1,2]}]`},
 		{`SELECT i FROM ` + s + `.t WHERE i > $1`, []any{100.0}, `[]`},
+		// A fractional number keeps its fraction for float and numeric
+		// parameters (it used to be truncated toward zero).
+		{`SELECT $1::float8 AS f, $2::numeric AS n, $3::real AS r`, []any{2.7, -3.25, 0.5}, `[{"f":2.7,"n":-3.25,"r":0.5}]`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.query, func(t *testing.T) {
@@ -176,6 +179,20 @@ func TestDatabasePostgresConstraintNotRetryable(t *testing.T) {
 	c = dbSameRun(dbCall(t, c0.WorkflowDir, "sink/database", big, "connection", conn, "table", s+".orders", "batch", 10000.0), c0)
 	if got := value.JSON(dbMustRun(t, dbSink{}, c)); got != `{"rows_affected":30000,"batches":3}` {
 		t.Errorf("big load: %s", got)
+	}
+}
+
+// A fractional number written to an integer column is refused (R610),
+// never truncated.
+func TestDatabasePostgresFractionIntoInteger(t *testing.T) {
+	conn, s, c0 := pgSchema(t)
+	sqlExec(t, c0, conn, `CREATE TABLE `+s+`.q (id int, q int)`)
+	c := dbSameRun(dbCall(t, c0.WorkflowDir, "sink/database", []any{dbObj("id", 1.0, "q", 2.7)}, "connection", conn, "table", s+".q"), c0)
+	if e := dbRunErr(t, dbSink{}, c); e.Code != "R610" || !strings.Contains(e.Message, `invalid input syntax for type integer: "2.7"`) {
+		t.Errorf("error %s %q", e.Code, e.Message)
+	}
+	if got := sqlQuery(t, c0, conn, "SELECT COUNT(*) AS n FROM "+s+".q"); got != `[{"n":0}]` {
+		t.Errorf("rows: %s", got)
 	}
 }
 

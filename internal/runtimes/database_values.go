@@ -32,6 +32,12 @@ func dbArg(v any, postgres bool) any {
 		if x == math.Trunc(x) && math.Abs(x) < 1<<63 && !(x == 0 && math.Signbit(x)) {
 			return int64(x)
 		}
+		if postgres {
+			// pgx truncates a float64 bound to an integer parameter (2.7
+			// becomes 2). As text, the server converts it for numeric and
+			// float columns and refuses it for integer ones.
+			return value.FormatNumber(x)
+		}
 		return x
 	case *value.Object:
 		return value.JSON(x)
