@@ -195,6 +195,12 @@ func emailAddresses(v any, field string) ([]*mail.Address, error) {
 		}
 		a, err := mail.ParseAddress(p)
 		if err != nil {
+			// An attribute list is split on commas before it gets here,
+			// which cuts a quoted display name ("Doe, J" <j@x>): read the
+			// items again as one address list.
+			if list, lerr := mail.ParseAddressList(strings.Join(parts, ",")); lerr == nil {
+				return list, nil
+			}
 			return nil, badAddress(field, p)
 		}
 		out = append(out, a)

@@ -540,6 +540,8 @@ func TestEmailAddresses(t *testing.T) {
 		{"a@x.org, b@y.org", "a@x.org|b@y.org"},
 		{`"Doe, J" <j@x.org>, k@x.org`, "j@x.org|k@x.org"},
 		{[]any{"a@x.org", " B <b@y.org> ", ""}, "a@x.org|b@y.org"},
+		// an attribute split on commas before the runtime sees it
+		{[]any{`"Doe`, ` J" <lead@example.com>`}, "lead@example.com"},
 		{"", ""},
 		{nil, ""},
 		{"a@x.org,,b@y.org", "a@x.org|b@y.org"},
