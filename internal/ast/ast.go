@@ -199,17 +199,6 @@ type OnError struct {
 	FallbackSpan source.Span
 }
 
-// Walk calls fn for every node of scope s and their inner scopes, in
-// document order.
-func Walk(s *Scope, fn func(*Node)) {
-	for _, n := range s.Nodes {
-		fn(n)
-		for _, in := range n.Scopes {
-			Walk(in, fn)
-		}
-	}
-}
-
 // Within reports whether scope s is, or is nested inside, scope outer.
 func (s *Scope) Within(outer *Scope) bool {
 	for c := s; c != nil; c = c.Parent {

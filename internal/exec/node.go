@@ -200,16 +200,6 @@ func (e *engine) iterationsReusable(f *frame) bool {
 	return true
 }
 
-// inIteration reports whether f is (inside) a loop iteration.
-func (f *frame) inIteration() bool {
-	for c := f; c != nil; c = c.parent {
-		if c.loop != nil {
-			return true
-		}
-	}
-	return false
-}
-
 // allReused reports whether every leaf that ran inside container n was
 // reused (and at least one ran).
 func (e *engine) allReused(f *frame, n *ast.Node) bool {

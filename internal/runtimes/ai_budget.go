@@ -49,10 +49,3 @@ func (r *aiBudgetRegistry) add(ac *aiCall, tokens int) {
 	r.used[ac.budgetKeys[1]] += tokens
 	r.mu.Unlock()
 }
-
-// get returns the tokens counted under key (tests).
-func (r *aiBudgetRegistry) get(key string) int {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.used[key]
-}

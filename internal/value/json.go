@@ -36,33 +36,6 @@ func AppendJSON(b []byte, v any) []byte {
 	return appendJSON(b, v, "", "")
 }
 
-// SizeHint estimates the length of v's compact JSON text, so a large
-// value can be encoded into one buffer of about the right size instead of
-// one grown by copying.
-func SizeHint(v any) int {
-	switch x := v.(type) {
-	case nil, bool:
-		return 5
-	case float64:
-		return 8
-	case string:
-		return len(x) + 2
-	case []any:
-		n := 2
-		for _, it := range x {
-			n += SizeHint(it) + 1
-		}
-		return n
-	case *Object:
-		n := 2
-		for i, k := range x.keys {
-			n += len(k) + 4 + SizeHint(x.vals[i])
-		}
-		return n
-	}
-	return 4
-}
-
 // AppendJSONPrefix appends the compact JSON text of v, stopping once at
 // least limit bytes have been added (for previews of large values: the
 // whole text is never built).
