@@ -40,15 +40,11 @@ func (e *engine) runContainer(ctx context.Context, f *frame, n *ast.Node, in *In
 		if ne.NodeRef == n {
 			ne.Attempt = attempt // the container's own failure (an inner one keeps its node's)
 		}
-		if retry == nil || attempt > retry.max || !e.shouldRetry(f, n, retry, ne, attempt) {
+		if again, stop := e.backoff(ctx, f, n, in, retry, ne, attempt); !again {
+			if stop != nil {
+				return stop
+			}
 			break
-		}
-		delay := retry.delay(attempt, ne)
-		if e.observe {
-			e.obs.Event(&Event{Type: EvNodeRetry, Time: e.now(), Inst: in, Attempt: attempt, DelayMS: delay.Milliseconds(), Error: ne})
-		}
-		if err := e.sleep(ctx, delay); err != nil {
-			return e.cancelled(in, err)
 		}
 		e.resetInner(f, n, in)
 	}

@@ -591,18 +591,31 @@ func (e *engine) runLeaf(ctx context.Context, f *frame, n *ast.Node, in *Instanc
 		if ctx.Err() != nil {
 			return e.cancelled(in, ctx.Err())
 		}
-		if retry == nil || attempt > retry.max || !e.shouldRetry(f, n, retry, ne, attempt) {
+		if again, stop := e.backoff(ctx, f, n, in, retry, ne, attempt); !again {
+			if stop != nil {
+				return stop
+			}
 			break
-		}
-		delay := retry.delay(attempt, ne)
-		if e.observe {
-			e.obs.Event(&Event{Type: EvNodeRetry, Time: e.now(), Inst: in, Attempt: attempt, DelayMS: delay.Milliseconds(), Error: ne})
-		}
-		if err := e.sleep(ctx, delay); err != nil {
-			return e.cancelled(in, err)
 		}
 	}
 	return e.handleFailure(ctx, f, n, in, ne)
+}
+
+// backoff decides whether the failure ne of attempt is retried (nodes.md
+// §8.1, execution.md §9); if so it announces the retry, waits its delay
+// and reports again. stop is set when the wait was cancelled.
+func (e *engine) backoff(ctx context.Context, f *frame, n *ast.Node, in *Instance, retry *retrySpec, ne *NodeError, attempt int) (again bool, stop error) {
+	if retry == nil || attempt > retry.max || !e.shouldRetry(f, n, retry, ne, attempt) {
+		return false, nil
+	}
+	delay := retry.delay(attempt, ne)
+	if e.observe {
+		e.obs.Event(&Event{Type: EvNodeRetry, Time: e.now(), Inst: in, Attempt: attempt, DelayMS: delay.Milliseconds(), Error: ne})
+	}
+	if err := e.sleep(ctx, delay); err != nil {
+		return false, e.cancelled(in, err)
+	}
+	return true, nil
 }
 
 var spanZero = spanOf(0, 0)
