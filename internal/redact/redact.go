@@ -68,10 +68,8 @@ func (m *Masker) String(s string) string {
 	if len(m.short) > 0 {
 		lines := strings.Split(s, "\n")
 		for i, l := range lines {
-			for _, v := range m.short {
-				if l == v {
-					lines[i] = "***"
-				}
+			if m.isShort(l) {
+				lines[i] = "***"
 			}
 		}
 		s = strings.Join(lines, "\n")
@@ -97,10 +95,8 @@ func (m *Masker) Value(v any) (any, bool) {
 	}
 	switch x := v.(type) {
 	case string:
-		for _, sv := range m.short {
-			if x == sv {
-				return "***", true
-			}
+		if m.isShort(x) {
+			return "***", true
 		}
 		s := m.String(x)
 		return s, s != x

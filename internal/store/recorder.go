@@ -345,10 +345,13 @@ func (r *Recorder) final(in *exec.Instance, ev *exec.Event) (*NodeState, []byte)
 	if n.Status == exec.StatusSuccess {
 		n.Output, n.Redacted = r.maskValue(in.Output)
 		n.HasOutput = true
+		// A large output (out nil) is left to the state writer, which
+		// spills it: linking or copying the file it came from when there
+		// is one, else encoding it.
 		if o := in.Origin; o != nil && o.Size > SpillSize && !n.Redacted {
-			n.origin = o // left to the state writer, which links or copies the file
-		} else if out = encodeSmall(n.Output); out == nil {
-			// left to the state writer, which spills it
+			n.origin = o
+		} else {
+			out = encodeSmall(n.Output)
 		}
 	}
 	ne := in.Err
