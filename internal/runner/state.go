@@ -138,6 +138,9 @@ type reuser struct {
 	config, input, env any
 	defs               map[*ast.Node]string
 	subs               map[*ast.Node]*ast.Flow
+	// keptIter lists the stored keys of the whole foreach iterations
+	// carried into the new state (carried), for the banner.
+	keptIter []string
 }
 
 func definition(n *ast.Node, flow *ast.Flow) string {
@@ -210,7 +213,8 @@ func (r *reuser) readsChanged(n *ast.Node) bool {
 }
 
 // summary is the resume banner's list: reusable top-level nodes and the
-// others with their reasons, as far as can be known before running.
+// others with their reasons, as far as can be known before running. It
+// counts the iterations carried, so carried runs first.
 func (r *reuser) summary(flow *ast.Flow, deps func(*ast.Node) []*ast.Node) (int, []string) {
 	ok := map[*ast.Node]bool{}
 	reused := 0
@@ -236,16 +240,12 @@ func (r *reuser) summary(flow *ast.Flow, deps func(*ast.Node) []*ast.Node) (int,
 		}
 		running = append(running, n.ID+": "+reason)
 	}
-	// Leaves of whole foreach iterations that will be reused count too.
-	for _, n := range flow.Root.Nodes {
-		if n.Tag != "foreach" || !ok[n] {
-			continue
-		}
-		for _, k := range r.keptIterations(n, ok, deps, flow) {
-			segs := strings.Split(k, "/")
-			if m := flow.ByID[segs[len(segs)-1]]; m != nil && (m.Spec == nil || !m.Spec.Container) && r.prev.Nodes[k].Status == exec.StatusSuccess {
-				reused++
-			}
+	// Leaves of the whole foreach iterations carried (see carried) count
+	// too.
+	for _, k := range r.keptIter {
+		segs := strings.Split(k, "/")
+		if m := flow.ByID[segs[len(segs)-1]]; m != nil && (m.Spec == nil || !m.Spec.Container) && r.prev.Nodes[k].Status == exec.StatusSuccess {
+			reused++
 		}
 	}
 	return reused, running
@@ -293,6 +293,7 @@ func (r *reuser) carried(waves [][]*ast.Node, deps func(*ast.Node) []*ast.Node, 
 		for _, k := range r.keptIterations(n, ok, deps, flow) {
 			c := *r.prev.Nodes[k]
 			out[k] = &c
+			r.keptIter = append(r.keptIter, k)
 		}
 	}
 	return out
