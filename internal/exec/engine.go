@@ -98,23 +98,30 @@ func newEngine(plan *dag.Plan, opts Options, now func() time.Time) *engine {
 	return e
 }
 
-// skipSettledHandlers skips the handlers of scope g in frame f whose
-// invokers have all ended without invoking them (nodes.md §1.3), so that
-// nodes after them read the handler as skipped.
-func (e *engine) skipSettledHandlers(f *frame, g *dag.Graph) {
+// skipSettledHandlers skips the handlers of scope g in frame f that no
+// node invoked (nodes.md §1.3): once every invoker has ended, so that
+// nodes after them read the handler as skipped, or all of them when the
+// scope has finished (final).
+func (e *engine) skipSettledHandlers(f *frame, g *dag.Graph, final bool) {
 	for _, h := range g.Handlers {
 		if in := e.inst(f, h); in == nil || in.Status != StatusPending || !in.Start.IsZero() {
 			continue
 		}
-		settled := true
-		for _, inv := range e.invokers[h] {
-			ii := f.lookup(inv.Index)
-			settled = settled && ii != nil && (!ii.End.IsZero() || ii.Status == StatusSkipped)
-		}
-		if settled && len(e.invokers[h]) > 0 {
+		if final || e.invokersEnded(f, h) {
 			e.skipNode(f, h, "handler not invoked")
 		}
 	}
+}
+
+// invokersEnded reports whether handler h has invokers and every one of
+// them, seen from f, has ended (or was skipped).
+func (e *engine) invokersEnded(f *frame, h *ast.Node) bool {
+	for _, inv := range e.invokers[h] {
+		if ii := f.lookup(inv.Index); ii == nil || ii.End.IsZero() && ii.Status != StatusSkipped {
+			return false
+		}
+	}
+	return len(e.invokers[h]) > 0
 }
 
 // Run executes plan and returns the report. The returned error is only
@@ -293,12 +300,8 @@ func (e *engine) runScope(ctx context.Context, f *frame, g *dag.Graph, top bool)
 	} else {
 		err = e.runWaves(ctx, f, g, top)
 	}
-	if err == nil {
-		for _, h := range g.Handlers {
-			if in := e.inst(f, h); in != nil && in.Status == StatusPending {
-				e.skipNode(f, h, "handler not invoked")
-			}
-		}
+	if err == nil && len(g.Handlers) > 0 {
+		e.skipSettledHandlers(f, g, true)
 	}
 	return err
 }
@@ -371,7 +374,7 @@ func (e *engine) runWaves(ctx context.Context, f *frame, g *dag.Graph, top bool)
 			e.obs.Event(&Event{Type: EvWaveEnd, Time: e.now(), Scope: scopeKey, Wave: wi + 1, Status: st})
 		}
 		if err == nil && len(g.Handlers) > 0 {
-			e.skipSettledHandlers(f, g)
+			e.skipSettledHandlers(f, g, false)
 		}
 		if err != nil {
 			return err
