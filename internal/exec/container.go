@@ -440,7 +440,7 @@ func (e *engine) runForeach(ctx context.Context, f *frame, n *ast.Node, in *Inst
 			if stop {
 				return nil // a <break> ended the foreach: start no new iteration
 			}
-			if err := e.runScope(slots[i%len(slots)], fr, e.plan.ScopeGraph(body), false); err != nil {
+			if err := e.runScope(slots.at(i), fr, e.plan.ScopeGraph(body), false); err != nil {
 				return err
 			}
 			fenv := e.newEnv(fr, 1)
@@ -528,7 +528,7 @@ func (e *engine) runParallel(ctx context.Context, f *frame, n *ast.Node, in *Ins
 		out any
 	}
 	done := make(chan res, k)
-	lanes := e.fork(pctx, k)
+	branchCtx := e.fork(pctx, k)
 	for i, s := range n.Scopes {
 		go func() {
 			select {
@@ -538,7 +538,7 @@ func (e *engine) runParallel(ctx context.Context, f *frame, n *ast.Node, in *Ins
 				return
 			}
 			defer func() { <-sem }()
-			err := e.runScope(lanes[i], f, e.plan.ScopeGraph(s), false)
+			err := e.runScope(branchCtx.at(i), f, e.plan.ScopeGraph(s), false)
 			if err != nil {
 				done <- res{i: i}
 				return

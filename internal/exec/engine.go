@@ -340,7 +340,7 @@ func (e *engine) runWaves(ctx context.Context, f *frame, g *dag.Graph, top bool)
 		} else {
 			grp, wctx := errgroup.WithContext(ctx)
 			grp.SetLimit(e.n)
-			lanes := e.fork(wctx, len(wave))
+			nodeCtx := e.fork(wctx, len(wave))
 			// Nodes start in document order (execution.md §5): one
 			// launched before the first failure was started and ends
 			// cancelled if it is stopped; one launched after it was not
@@ -352,7 +352,7 @@ func (e *engine) runWaves(ctx context.Context, f *frame, g *dag.Graph, top bool)
 			for i, n := range wave {
 				broken := f.isBroken()
 				grp.Go(func() error {
-					err := e.runNode(lanes[i], f, n, broken)
+					err := e.runNode(nodeCtx.at(i), f, n, broken)
 					if err == nil {
 						return nil
 					}

@@ -863,17 +863,27 @@ func (e *engine) sleep(ctx context.Context, d time.Duration) error {
 	return sleep(ctx, d)
 }
 
-// fork returns n contexts for work that starts side by side (see
-// Options.Fork).
-func (e *engine) fork(ctx context.Context, n int) []context.Context {
+// lanes are the contexts of n pieces of work that start side by side
+// (see Options.Fork); without a Fork hook every piece uses ctx and
+// nothing is allocated.
+type lanes struct {
+	ctx context.Context
+	per []context.Context
+}
+
+func (e *engine) fork(ctx context.Context, n int) lanes {
 	if e.opts.Fork != nil && n > 1 {
-		return e.opts.Fork(ctx, n)
+		return lanes{ctx, e.opts.Fork(ctx, n)}
 	}
-	out := make([]context.Context, n)
-	for i := range out {
-		out[i] = ctx
+	return lanes{ctx: ctx}
+}
+
+// at is the context of piece i (pieces beyond n wrap around).
+func (l lanes) at(i int) context.Context {
+	if l.per == nil {
+		return l.ctx
 	}
-	return out
+	return l.per[i%len(l.per)]
 }
 
 // withTimeout is context.WithTimeoutCause on the run's clock.
