@@ -348,9 +348,13 @@ func (r *Recorder) final(in *exec.Instance, ev *exec.Event) (*NodeState, []byte)
 		// A large output (out nil) is left to the state writer, which
 		// spills it: linking or copying the file it came from when there
 		// is one, else encoding it.
-		if o := in.Origin; o != nil && o.Size > SpillSize && !n.Redacted {
+		// Without a store (run --json --no-state) nothing is encoded: the
+		// preview takes a prefix.
+		switch o := in.Origin; {
+		case r.run == nil:
+		case o != nil && o.Size > SpillSize && !n.Redacted:
 			n.origin = o
-		} else {
+		default:
 			out = encodeSmall(n.Output)
 		}
 	}
