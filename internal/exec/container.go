@@ -176,7 +176,7 @@ func (e *engine) walkInstances(f *frame, s *ast.Scope, fn func(*Instance)) {
 // runArm runs one arm (non-iterating scope) in frame f and returns its
 // result.
 func (e *engine) runArm(ctx context.Context, f *frame, s *ast.Scope) (any, *NodeError) {
-	if err := e.runScope(ctx, f, e.plan.ScopeGraph(s), false); err != nil {
+	if err := e.runScope(ctx, f, e.plan.ScopeGraph(s)); err != nil {
 		return nil, e.scopeError(f, s, err)
 	}
 	return e.result(f, s), nil
@@ -337,7 +337,7 @@ func (e *engine) runLoop(ctx context.Context, f *frame, n *ast.Node, in *Instanc
 		e.iterations[in] = []*frame{fr}
 		e.mu.Unlock()
 		prev = fr
-		err := e.runScope(ctx, fr, e.plan.ScopeGraph(body), false)
+		err := e.runScope(ctx, fr, e.plan.ScopeGraph(body))
 		e.publishLastRun(f, fr)
 		if err != nil {
 			return nil, e.scopeError(fr, body, err)
@@ -440,7 +440,7 @@ func (e *engine) runForeach(ctx context.Context, f *frame, n *ast.Node, in *Inst
 			if stop {
 				return nil // a <break> ended the foreach: start no new iteration
 			}
-			if err := e.runScope(slots.at(i), fr, e.plan.ScopeGraph(body), false); err != nil {
+			if err := e.runScope(slots.at(i), fr, e.plan.ScopeGraph(body)); err != nil {
 				return err
 			}
 			fenv := e.newEnv(fr, 1)
@@ -538,7 +538,7 @@ func (e *engine) runParallel(ctx context.Context, f *frame, n *ast.Node, in *Ins
 				return
 			}
 			defer func() { <-sem }()
-			err := e.runScope(branchCtx.at(i), f, e.plan.ScopeGraph(s), false)
+			err := e.runScope(branchCtx.at(i), f, e.plan.ScopeGraph(s))
 			if err != nil {
 				done <- res{i: i}
 				return
@@ -634,7 +634,7 @@ func (e *engine) runTimeout(ctx context.Context, f *frame, n *ast.Node, env *exp
 	tctx, cancel := e.withTimeout(ctx, d, &nodeTimeout{d})
 	defer cancel()
 	body := n.Scopes[0]
-	err := e.runScope(tctx, f, e.plan.ScopeGraph(body), false)
+	err := e.runScope(tctx, f, e.plan.ScopeGraph(body))
 	if err == nil {
 		return e.result(f, body), nil
 	}

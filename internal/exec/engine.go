@@ -144,7 +144,7 @@ func Run(ctx context.Context, plan *dag.Plan, opts Options) (*Report, error) {
 		defer cancel()
 	}
 	root := newFrame(nil, 0, len(e.flow.Nodes), "")
-	err := e.runScope(runCtx, root, plan.Root, true)
+	err := e.runScope(runCtx, root, plan.Root)
 	rep.End = now()
 	switch {
 	case err == nil:
@@ -293,12 +293,12 @@ func (f *frame) lookup(i int) *Instance {
 // runScope runs the waves of graph g in frame f. It returns errStop (or
 // a context error) when the scope failed. Once it has finished, the
 // scope's handlers that no node invoked are skipped (nodes.md §1.3).
-func (e *engine) runScope(ctx context.Context, f *frame, g *dag.Graph, top bool) error {
+func (e *engine) runScope(ctx context.Context, f *frame, g *dag.Graph) error {
 	var err error
 	if e.opts.Scheduler == "eager" {
 		err = e.runScopeEager(ctx, f, g)
 	} else {
-		err = e.runWaves(ctx, f, g, top)
+		err = e.runWaves(ctx, f, g)
 	}
 	if err == nil && len(g.Handlers) > 0 {
 		e.skipSettledHandlers(f, g, true)
@@ -307,17 +307,17 @@ func (e *engine) runScope(ctx context.Context, f *frame, g *dag.Graph, top bool)
 }
 
 // runWaves runs the waves of g one after the other.
-func (e *engine) runWaves(ctx context.Context, f *frame, g *dag.Graph, top bool) error {
+func (e *engine) runWaves(ctx context.Context, f *frame, g *dag.Graph) error {
 	// scope: the instance key of the container whose scope this is ("" at
 	// the top level; the include or call for a sub-workflow's top level;
 	// "fe[2]" for an iteration of fe; "on-workflow-error" for that scope).
-	scopeKey := ""
+	var scopeKey string
 	switch {
-	case !top && g.Scope.Owner == nil && f.prefix == "":
+	case g.Scope == e.flow.OnError:
 		scopeKey = "on-workflow-error"
-	case g.Scope.Owner != nil && f.loop == g.Scope.Owner, !top && g.Scope.Owner == nil:
+	case g.Scope.Owner == nil, f.loop == g.Scope.Owner:
 		scopeKey = strings.TrimSuffix(f.prefix, "/")
-	case g.Scope.Owner != nil:
+	default:
 		if in := f.lookup(g.Scope.Owner.Index); in != nil {
 			scopeKey = in.Key
 		}
@@ -400,7 +400,7 @@ func (e *engine) runOnWorkflowError(ctx context.Context, root *frame, runErr *No
 	e.mu.Unlock()
 	hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 60*time.Second)
 	defer cancel()
-	_ = e.runScope(hctx, root, g, false)
+	_ = e.runScope(hctx, root, g)
 }
 
 // fail records a node failure as the run error if it is the first.

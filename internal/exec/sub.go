@@ -104,7 +104,7 @@ func (e *engine) runSub(ctx context.Context, f *frame, n *ast.Node, in *Instance
 		sctx, cancel = e.withTimeout(ctx, d, &nodeTimeout{d})
 		defer cancel()
 	}
-	if err := child.runScope(sctx, root, plan.Root, false); err != nil {
+	if err := child.runScope(sctx, root, plan.Root); err != nil {
 		if ctx.Err() != nil {
 			return nil, &NodeError{Code: "R605", Message: "cancelled"}
 		}
